@@ -1,0 +1,91 @@
+/**
+ * Domain types shared by indexing, retrieval and (later) answering.
+ * Nothing here knows about a platform SDK or a storage client.
+ */
+
+/** What kind of thing a document came from; used for filters and for citation rendering. */
+export type DocumentKind = 'pdf' | 'markdown' | 'text' | 'html' | 'dcat' | 'fgdc';
+
+/**
+ * One loaded document (a PDF page, a Markdown file, a catalog record) with its provenance.
+ * Loaders yield these; the chunker splits them; every chunk keeps the provenance.
+ */
+export interface DocumentRecord {
+  /**
+   * Stable id of the document within its source: the DCAT `identifier`, or the file path relative to the
+   * source root (POSIX separators). PDF pages share their file's sourceId and differ by `page`.
+   */
+  sourceId: string;
+  /** The configured source (folder, file or URL) this document was loaded from, as given by the user. */
+  sourceRoot: string;
+  kind: DocumentKind;
+  title: string;
+  /** Main text, already stripped of markup. */
+  text: string;
+  /** Landing page / http(s) link when there is one, else null. */
+  url: string | null;
+  /** Absolute file path when it came from a file, else null. */
+  path: string | null;
+  /** 1-based physical page for PDFs, else null. */
+  page: number | null;
+  /** ISO-8601 date of last modification (record `modified`, or file mtime), else null. */
+  modified: string | null;
+  /** Catalog keywords (DCAT `keyword`, FGDC theme/place keys); empty for plain files. */
+  keywords: string[];
+  /** Loader-specific structured fields kept for display (publisher, bbox, contacts…). Flat strings only. */
+  fields: Record<string, string>;
+  /** sha256 (hex) of title + text + fields: changes whenever what we would index changes. */
+  contentHash: string;
+}
+
+/** A piece of a document, the unit that is embedded, stored and retrieved. */
+export interface Chunk {
+  /** Stable id: derived from sourceRoot, sourceId, page and ordinal, so reindexing the same text upserts in place. */
+  id: string;
+  sourceId: string;
+  sourceRoot: string;
+  kind: DocumentKind;
+  title: string;
+  url: string | null;
+  path: string | null;
+  page: number | null;
+  modified: string | null;
+  keywords: string[];
+  /** The text that is embedded and shown as a passage (title and keywords folded in for catalog records). */
+  text: string;
+  /** Position of the chunk within its document (0-based). */
+  ordinal: number;
+  /** sha256 of `text`; the embedding cache key together with the embedder id. */
+  textHash: string;
+}
+
+/** Metadata filters understood by every store and by the keyword index. All conditions are ANDed. */
+export interface Filter {
+  /** Only chunks from these source roots or source ids (either matches). */
+  sources?: string[];
+  kinds?: DocumentKind[];
+  /** Only chunks whose record carries this keyword (case-insensitive exact match). */
+  keyword?: string;
+  /** ISO dates (inclusive) on `modified`. */
+  modifiedAfter?: string;
+  modifiedBefore?: string;
+}
+
+export interface Scored<T> {
+  item: T;
+  score: number;
+}
+
+/** A retrieval hit as consumers (CLI, answer pipeline) see it. */
+export interface SearchHit {
+  id: string;
+  sourceId: string;
+  title: string;
+  page: number | null;
+  url: string | null;
+  /** Fused (or reranked) score: higher is better; only comparable within one result list. */
+  score: number;
+  text: string;
+  kind: DocumentKind;
+  path: string | null;
+}

@@ -1,0 +1,32 @@
+import type { Chunk, Filter, Scored } from '../core/types.js';
+
+/** What the store records about the index it holds, so a mismatched embedder is caught before a query. */
+export interface IndexStamp {
+  embedderId: string;
+  dimension: number;
+}
+
+/**
+ * The vector store port. One store instance holds one named collection (an index version).
+ * Embeddings are always computed by Docent and passed explicitly.
+ */
+export interface VectorStore {
+  /** Inserts or replaces chunks by id. `embeddings[i]` belongs to `chunks[i]`. */
+  upsert(chunks: Chunk[], embeddings: number[][]): Promise<void>;
+  /** Nearest chunks to `vector`, best first; `score` is cosine similarity (1 = identical). */
+  query(vector: number[], k: number, filter?: Filter): Promise<Scored<Chunk>[]>;
+  /** Removes every chunk whose sourceRoot or sourceId equals `source`. */
+  deleteBySource(source: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+/**
+ * Manages named collections (index versions) on one server: a reindex writes a new collection and the
+ * manifest then points at it, so the serving index is never half-written.
+ */
+export interface VectorStoreFactory {
+  open(collection: string, stamp: IndexStamp): Promise<VectorStore>;
+  drop(collection: string): Promise<void>;
+  list(): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration object. Values come from config/default.yaml, then an optional profile file
+ * (config/<DOCENT_PROFILE>.yaml), then environment variables, then explicit CLI options — later wins.
+ * Every key that an environment variable can set is listed in ENV_KEYS (and in .env.example).
+ */
+
+const embedderProvider = z.enum(['auto', 'transformers', 'hf-api', 'ollama', 'word-vectors', 'hash']);
+const rerankerProvider = z.enum(['none', 'word-vectors', 'transformers', 'tei']);
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    sources: z.array(z.string().min(1)),
+    loader: z
+      .object({
+        maxFileMb: z.number().positive(),
+        fetchTimeoutMs: z.number().int().positive(),
+      })
+      .strict(),
+    chunking: z
+      .object({
+        size: z.number().int().min(200).max(8000),
+        overlap: z.number().int().min(0),
+      })
+      .strict()
+      .refine((c) => c.overlap < c.size / 2, { message: 'must be less than half of chunking.size', path: ['overlap'] }),
+    embedder: z
+      .object({
+        provider: embedderProvider,
+        model: z.string().min(1),
+        hfModel: z.string().min(1),
+        ollamaModel: z.string().min(1),
+        batchSize: z.number().int().min(1).max(1024),
+        /** How long `auto` waits for the transformers model to load/download before falling back. */
+        autoTimeoutMs: z.number().int().positive(),
+      })
+      .strict(),
+    chroma: z
+      .object({
+        url: z.string().url().or(z.literal('')),
+        authToken: z.string(),
+        authHeader: z.enum(['Authorization', 'X-Chroma-Token']),
+        tenant: z.string().min(1),
+        database: z.string().min(1),
+      })
+      .strict(),
+    retrieval: z
+      .object({
+        k: z.number().int().min(1).max(100),
+        candidates: z.number().int().min(1).max(500),
+        fusion: z.enum(['rrf', 'score']),
+        rrfK: z.number().min(1),
+        /** Weight of the vector list in fusion (keyword list weight is 1). */
+        vectorWeight: z.number().min(0).max(10),
+        maxPerDocument: z.number().int().min(1),
+        dedupThreshold: z.number().min(0.5).max(1),
+        reranker: rerankerProvider,
+        rerankModel: z.string().min(1),
+        rerankUrl: z.string().url().or(z.literal('')),
+        rerankCandidates: z.number().int().min(1).max(200),
+      })
+      .strict(),
+    hf: z.object({ token: z.string() }).strict(),
+    ollama: z.object({ host: z.string().url() }).strict(),
+    log: z.object({ level: logLevel, pretty: z.enum(['auto', 'always', 'never']) }).strict(),
+  })
+  .strict();
+
+export type DocentConfig = z.infer<typeof configSchema>;
+
+/** Environment variable → config path, with how to parse it. Source of truth for .env.example. */
+export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' | 'list' }> = {
+  DATA_DIR: { path: 'dataDir', kind: 'string' },
+  SOURCES: { path: 'sources', kind: 'list' },
+  LOADER_MAX_FILE_MB: { path: 'loader.maxFileMb', kind: 'number' },
+  LOADER_FETCH_TIMEOUT_MS: { path: 'loader.fetchTimeoutMs', kind: 'number' },
+  CHUNK_SIZE: { path: 'chunking.size', kind: 'number' },
+  CHUNK_OVERLAP: { path: 'chunking.overlap', kind: 'number' },
+  EMBEDDER: { path: 'embedder.provider', kind: 'string' },
+  EMBEDDING_MODEL: { path: 'embedder.model', kind: 'string' },
+  HF_EMBEDDING_MODEL: { path: 'embedder.hfModel', kind: 'string' },
+  OLLAMA_EMBEDDING_MODEL: { path: 'embedder.ollamaModel', kind: 'string' },
+  EMBEDDING_BATCH_SIZE: { path: 'embedder.batchSize', kind: 'number' },
+  CHROMA_URL: { path: 'chroma.url', kind: 'string' },
+  CHROMA_AUTH_TOKEN: { path: 'chroma.authToken', kind: 'string' },
+  CHROMA_AUTH_HEADER: { path: 'chroma.authHeader', kind: 'string' },
+  CHROMA_TENANT: { path: 'chroma.tenant', kind: 'string' },
+  CHROMA_DATABASE: { path: 'chroma.database', kind: 'string' },
+  SEARCH_K: { path: 'retrieval.k', kind: 'number' },
+  FUSION: { path: 'retrieval.fusion', kind: 'string' },
+  RERANKER: { path: 'retrieval.reranker', kind: 'string' },
+  RERANK_MODEL: { path: 'retrieval.rerankModel', kind: 'string' },
+  RERANK_URL: { path: 'retrieval.rerankUrl', kind: 'string' },
+  HF_TOKEN: { path: 'hf.token', kind: 'string' },
+  OLLAMA_HOST: { path: 'ollama.host', kind: 'string' },
+  LOG_LEVEL: { path: 'log.level', kind: 'string' },
+  LOG_PRETTY: { path: 'log.pretty', kind: 'string' },
+};

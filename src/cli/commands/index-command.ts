@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { runIndex, type IndexSummary } from '../../indexing/indexer.js';
+import { readManifest } from '../../indexing/index-files.js';
+import { resolveEmbedder } from '../../runtime/embedder-factory.js';
+import { openVectorStores } from '../../runtime/vector-stores.js';
+import { cliContext, type GlobalOptions } from '../context.js';
+import { progressReporter } from '../progress.js';
+
+export function registerIndexCommand(program: Command): void {
+  program
+    .command('index')
+    .description('Load the sources, chunk, embed and build a new index version (unchanged content is kept as is)')
+    .option('-s, --source <pathOrUrl...>', 'folder, file or data.json URL to index (repeatable); default: sources from config')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts: { source?: string[]; json?: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const { config, logger } = cliContext(global, opts.source?.length ? { sources: opts.source } : {});
+      const stores = await openVectorStores(config, logger);
+      const progress = progressReporter();
+      try {
+        const { embedder, reason } = await resolveEmbedder(config, readManifest(config.dataDir), logger);
+        logger.info({ embedder: embedder.id, reason }, 'embedder');
+        const summary = await runIndex({
+          dataDir: config.dataDir,
+          sources: config.sources,
+          chunking: config.chunking,
+          loader: { maxFileBytes: config.loader.maxFileMb * 1024 * 1024, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+          embedder,
+          batchSize: config.embedder.batchSize,
+          stores: stores.stores,
+          logger,
+          onProgress: progress.onProgress,
+        });
+        progress.stop();
+        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, embedder.id));
+        await embedder.close?.();
+      } finally {
+        progress.stop();
+        await stores.close();
+      }
+    });
+}
+
+export function formatSummary(s: IndexSummary, embedderId: string): string {
+  const lines: string[] = [];
+  const what = s.changed ? `Built index version ${s.version}` : `Nothing changed; index version ${s.version} kept`;
+  lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
+  for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${root}: ${n.documents} documents, ${n.chunks} chunks`);
+  for (const n of s.notes) lines.push(`Note: ${n}`);
+  if (s.skipped.length) {
+    lines.push(`Skipped ${s.skipped.length}:`);
+    for (const k of s.skipped) lines.push(`  ${k.location} — ${k.reason}`);
+  } else {
+    lines.push('Skipped: none.');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import type { Filter, DocumentKind } from '../../core/types.js';
+import type { RetrievedHit } from '../../rag/hybrid-retriever.js';
+import { readManifest } from '../../indexing/index-files.js';
+import { resolveEmbedder } from '../../runtime/embedder-factory.js';
+import { createReranker } from '../../runtime/reranker-factory.js';
+import { openSearchService } from '../../runtime/search-service.js';
+import { openVectorStores } from '../../runtime/vector-stores.js';
+import { cliContext, type GlobalOptions } from '../context.js';
+
+interface SearchOptions {
+  k?: string;
+  json?: boolean;
+  source?: string[];
+  kind?: string[];
+  keyword?: string;
+  after?: string;
+  before?: string;
+  mode?: 'keyword' | 'vector' | 'hybrid';
+}
+
+export function registerSearchCommand(program: Command): void {
+  program
+    .command('search <query>')
+    .description('Search the index (hybrid keyword + vector) and print the best passages')
+    .option('-k, --k <n>', 'number of hits')
+    .option('--json', 'print a JSON array of hits {id, sourceId, title, page, url, score, text}')
+    .option('--source <source...>', 'only these sources (source root or source id)')
+    .option('--kind <kind...>', 'only these kinds: pdf markdown text html dcat fgdc')
+    .option('--keyword <keyword>', 'only records with this catalog keyword')
+    .option('--after <date>', 'only documents modified on or after this ISO date')
+    .option('--before <date>', 'only documents modified on or before this ISO date')
+    .option('--mode <mode>', 'keyword, vector or hybrid (default hybrid)')
+    .action(async (query: string, opts: SearchOptions, cmd: Command) => {
+      const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+      const k = opts.k ? Number(opts.k) : config.retrieval.k;
+      const stores = await openVectorStores(config, logger);
+      try {
+        const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
+        const reranker = await createReranker(config, logger);
+        const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
+        const hits = await retriever.retrieve(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
+        process.stdout.write(opts.json ? `${JSON.stringify(hits.map(toJson), null, 2)}\n` : formatHits(hits));
+      } finally {
+        await stores.close();
+      }
+    });
+}
+
+function toFilter(o: SearchOptions): Filter | undefined {
+  const f: Filter = {};
+  if (o.source?.length) f.sources = o.source;
+  if (o.kind?.length) f.kinds = o.kind as DocumentKind[];
+  if (o.keyword) f.keyword = o.keyword;
+  if (o.after) f.modifiedAfter = o.after;
+  if (o.before) f.modifiedBefore = o.before;
+  return Object.keys(f).length ? f : undefined;
+}
+
+function toJson(h: RetrievedHit) {
+  return { id: h.id, sourceId: h.sourceId, title: h.title, page: h.page, url: h.url, score: Number(h.score.toFixed(6)), text: h.text, kind: h.kind, alsoIn: h.alsoIn };
+}
+
+function formatHits(hits: RetrievedHit[]): string {
+  if (hits.length === 0) return 'No matches.\n';
+  return hits
+    .map((h, i) => {
+      const where = [h.sourceId, h.page ? `p. ${h.page}` : '', h.url ?? ''].filter(Boolean).join(' · ');
+      const snippet = h.text.replace(/\s+/g, ' ').slice(0, 240);
+      const twins = h.alsoIn.length ? `\n   also in: ${h.alsoIn.join(', ')}` : '';
+      return `${i + 1}. ${h.title}  (${h.score.toFixed(4)})\n   ${where}${twins}\n   ${snippet}${h.text.length > 240 ? '…' : ''}`;
+    })
+    .join('\n\n')
+    .concat('\n');
+}

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SkippedItem } from './loaders/loader.js';
+
+/** Where index state lives under the data dir. Nothing is written outside it. */
+export function indexPaths(dataDir: string) {
+  const root = path.resolve(dataDir);
+  return {
+    root,
+    indexDir: path.join(root, 'index'),
+    manifest: path.join(root, 'index', 'manifest.json'),
+    documentCache: path.join(root, 'index', 'documents.json'),
+    keywordFile: (version: number) => path.join(root, 'index', `keyword-v${version}.json`),
+    embeddingCacheDir: path.join(root, 'cache', 'embeddings'),
+    modelsDir: path.join(root, 'models'),
+    chromaDir: path.join(root, 'chroma'),
+  };
+}
+
+/** What the serving index is. Swapped atomically at the end of a successful reindex. */
+export interface IndexManifest {
+  formatVersion: 1;
+  /** Increments with every rebuild; names the Chroma collection and the keyword file. */
+  version: number;
+  collection: string;
+  embedder: { id: string; dimension: number };
+  builtAt: string;
+  /** Last time a reindex ran, even when it found nothing to change. */
+  checkedAt: string;
+  sources: string[];
+  documents: number;
+  chunks: number;
+  perSource: Record<string, { documents: number; chunks: number }>;
+  /** sha256 over every chunk id and text hash: equal means the index content is unchanged. */
+  contentHash: string;
+  lastRun: { seconds: number; skipped: SkippedItem[] };
+}
+
+export function readManifest(dataDir: string): IndexManifest | null {
+  const file = indexPaths(dataDir).manifest;
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, 'utf8')) as IndexManifest;
+}
+
+export function writeManifest(dataDir: string, manifest: IndexManifest): void {
+  writeJsonAtomic(indexPaths(dataDir).manifest, manifest);
+}
+
+/** tmp + rename: readers see the old file or the new one, never a torn one. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, file);
+}

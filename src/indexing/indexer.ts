@@ -1,0 +1,193 @@
+import type { Chunk, DocumentRecord } from '../core/types.js';
+import { DocentError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import type { Logger } from '../logging/logger.js';
+import type { Embedder } from '../providers/embedders/embedder.js';
+import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
+import { KeywordIndex } from '../rag/keyword-index.js';
+import type { VectorStoreFactory } from '../stores/vector-store.js';
+import { chunkDocument, type ChunkingOptions } from './chunker.js';
+import { DocumentCache } from './document-cache.js';
+import { indexPaths, readManifest, writeManifest, type IndexManifest } from './index-files.js';
+import type { LoadContext, SkippedItem } from './loaders/loader.js';
+import { listSourceItems, loadSourceItem, type SourceItem } from '../indexing/sources.js';
+
+export interface IndexProgress {
+  phase: 'load' | 'embed' | 'store';
+  done: number;
+  total: number;
+}
+
+export interface IndexRunOptions {
+  dataDir: string;
+  sources: string[];
+  chunking: ChunkingOptions;
+  loader: { maxFileBytes: number; fetchTimeoutMs: number };
+  embedder: Embedder;
+  batchSize: number;
+  stores: VectorStoreFactory;
+  logger: Logger;
+  onProgress?: (p: IndexProgress) => void;
+}
+
+export interface IndexSummary {
+  /** False when the content was identical to the serving index, which was kept as is. */
+  changed: boolean;
+  version: number;
+  documents: number;
+  chunks: number;
+  /** Chunks that went to the embedder this run (the rest came from the embedding cache). */
+  embedded: number;
+  skipped: SkippedItem[];
+  /** Notes that are not failures, e.g. a URL served from its last good copy. */
+  notes: string[];
+  seconds: number;
+  perSource: Record<string, { documents: number; chunks: number }>;
+}
+
+/**
+ * One indexing run: sources → documents → chunks → embeddings → a new index version, swapped in only when
+ * everything succeeded. A failure leaves the previous version serving; unchanged content builds nothing.
+ */
+export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
+  const started = performance.now();
+  const paths = indexPaths(o.dataDir);
+  const previous = readManifest(o.dataDir);
+  const skipped: SkippedItem[] = [];
+  const notes: string[] = [];
+  const docCache = new DocumentCache(paths.documentCache);
+
+  const { docs, perSourceDocs } = await loadAll(o, docCache, skipped, notes);
+  if (docs.length === 0) {
+    throw new DocentError('index_empty', 'user', 'No documents could be loaded from the configured sources; the previous index (if any) is still serving.', {
+      hint: 'Check the paths or URLs given with --source or SOURCES; the skipped list says why each failed.',
+    });
+  }
+  const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
+  const perSource = countPerSource(docs, chunks, perSourceDocs);
+  const contentHash = sha256(...chunks.map((c) => `${c.id}:${c.textHash}`));
+  const existing = previous ? await o.stores.list() : [];
+
+  if (
+    previous &&
+    previous.contentHash === contentHash &&
+    previous.embedder.id === o.embedder.id &&
+    previous.embedder.dimension === o.embedder.dimension &&
+    existing.includes(previous.collection)
+  ) {
+    const seconds = (performance.now() - started) / 1000;
+    writeManifest(o.dataDir, { ...previous, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });
+    docCache.save();
+    return { changed: false, version: previous.version, documents: docs.length, chunks: chunks.length, embedded: 0, skipped, notes, seconds, perSource };
+  }
+
+  const cache = new EmbeddingCache(paths.embeddingCacheDir, o.embedder.id, o.embedder.dimension);
+  const { vectors, embedded } = await embedWithCache(o.embedder, cache, chunks, o.batchSize, (done, total) =>
+    o.onProgress?.({ phase: 'embed', done, total }),
+  );
+
+  const version = (previous?.version ?? 0) + 1;
+  const collection = `docent_v${version}_${Date.now().toString(36)}`;
+  try {
+    const store = await o.stores.open(collection, { embedderId: o.embedder.id, dimension: o.embedder.dimension });
+    const step = 500;
+    for (let i = 0; i < chunks.length; i += step) {
+      await store.upsert(chunks.slice(i, i + step), vectors.slice(i, i + step));
+      o.onProgress?.({ phase: 'store', done: Math.min(i + step, chunks.length), total: chunks.length });
+    }
+    KeywordIndex.build(chunks).save(paths.keywordFile(version));
+  } catch (err) {
+    await o.stores.drop(collection).catch(() => undefined);
+    throw err;
+  }
+
+  const now = new Date().toISOString();
+  const seconds = (performance.now() - started) / 1000;
+  const manifest: IndexManifest = {
+    formatVersion: 1,
+    version,
+    collection,
+    embedder: { id: o.embedder.id, dimension: o.embedder.dimension },
+    builtAt: now,
+    checkedAt: now,
+    sources: o.sources,
+    documents: docs.length,
+    chunks: chunks.length,
+    perSource,
+    contentHash,
+    lastRun: { seconds, skipped },
+  };
+  writeManifest(o.dataDir, manifest);
+  docCache.save();
+  await retireOldVersions(o, collection, existing);
+  return { changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
+}
+
+async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {
+  const docs: DocumentRecord[] = [];
+  const perSourceDocs = new Map<string, number>();
+  for (const source of o.sources) {
+    const listCtx = context(o, (s) => skipped.push(s));
+    const items = await listSourceItems(source, listCtx);
+    let done = 0;
+    for (const item of items) {
+      const loaded = await loadItem(o, item, cache, skipped, notes);
+      docs.push(...loaded);
+      perSourceDocs.set(source, (perSourceDocs.get(source) ?? 0) + loaded.length);
+      o.onProgress?.({ phase: 'load', done: ++done, total: items.length });
+    }
+  }
+  return { docs, perSourceDocs };
+}
+
+async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {
+  const fresh = cache.fresh(item.location, item.size, item.mtimeMs);
+  if (fresh) return fresh;
+  const itemSkips: SkippedItem[] = [];
+  const docs = await loadSourceItem(item, context(o, (s) => itemSkips.push(s)));
+  if (itemSkips.length === 0) {
+    cache.put(item.location, item.size, item.mtimeMs, docs);
+    return docs;
+  }
+  // A whole URL that failed keeps serving its last good copy; partial skips (one bad dataset) are just reported.
+  const last = item.size < 0 && docs.length === 0 ? cache.lastGood(item.location) : undefined;
+  if (last && last.docs.length) {
+    notes.push(`${item.location}: ${itemSkips[0]!.reason}; kept the copy fetched at ${last.fetchedAt}`);
+    o.logger.warn({ location: item.location, reason: itemSkips[0]!.reason }, 'source unreachable; using its last good copy');
+    return last.docs;
+  }
+  skipped.push(...itemSkips);
+  for (const s of itemSkips) o.logger.warn({ location: s.location, reason: s.reason }, 'skipped');
+  if (docs.length) cache.put(item.location, item.size, item.mtimeMs, docs);
+  return docs;
+}
+
+function context(o: IndexRunOptions, onSkip: (s: SkippedItem) => void): LoadContext {
+  return { maxFileBytes: o.loader.maxFileBytes, fetchTimeoutMs: o.loader.fetchTimeoutMs, onSkip };
+}
+
+/** Two documents can yield the same chunk id (a feed listing one identifier twice); keep ids unique. */
+function uniqueIds(chunks: Chunk[]): Chunk[] {
+  const seen = new Map<string, number>();
+  return chunks.map((c) => {
+    const n = seen.get(c.id) ?? 0;
+    seen.set(c.id, n + 1);
+    return n === 0 ? c : { ...c, id: `${c.id}-${n}` };
+  });
+}
+
+function countPerSource(docs: DocumentRecord[], chunks: Chunk[], perSourceDocs: Map<string, number>) {
+  const out: Record<string, { documents: number; chunks: number }> = {};
+  for (const [root, n] of perSourceDocs) out[root] = { documents: n, chunks: 0 };
+  for (const c of chunks) (out[c.sourceRoot] ??= { documents: 0, chunks: 0 }).chunks++;
+  void docs;
+  return out;
+}
+
+/** Drops every docent collection except the new one (earlier versions and leftovers of crashed runs). */
+async function retireOldVersions(o: IndexRunOptions, keep: string, existing: string[]): Promise<void> {
+  for (const name of existing) {
+    if (name === keep || !name.startsWith('docent_v')) continue;
+    await o.stores.drop(name).catch((err: unknown) => o.logger.warn({ err, name }, 'could not drop an old index version'));
+  }
+}

@@ -1,0 +1,97 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Embedder } from './embedder.js';
+
+/**
+ * A persistent embedding cache keyed by (embedder id, text hash), so unchanged text is never embedded twice —
+ * not across reindexes, not across index versions. One append-only binary file per embedder:
+ * records of [32-byte sha256][dimension × float32]. Loaded whole into memory (a few MB per thousand chunks).
+ */
+export class EmbeddingCache {
+  private readonly vectors = new Map<string, Float32Array>();
+  private readonly file: string;
+  private readonly recordBytes: number;
+
+  constructor(
+    dir: string,
+    readonly embedderId: string,
+    readonly dimension: number,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, `${embedderId.replace(/[^A-Za-z0-9._-]+/g, '_')}-${dimension}.bin`);
+    this.recordBytes = 32 + dimension * 4;
+    this.load();
+  }
+
+  get size(): number {
+    return this.vectors.size;
+  }
+
+  get(textHash: string): number[] | undefined {
+    const v = this.vectors.get(textHash);
+    return v ? Array.from(v) : undefined;
+  }
+
+  /** Adds vectors and appends them to disk in one write. */
+  putMany(entries: Array<[textHash: string, vector: number[]]>): void {
+    const fresh = entries.filter(([h]) => !this.vectors.has(h));
+    if (fresh.length === 0) return;
+    const buf = Buffer.alloc(fresh.length * this.recordBytes);
+    fresh.forEach(([hash, vector], i) => {
+      const off = i * this.recordBytes;
+      Buffer.from(hash, 'hex').copy(buf, off, 0, 32);
+      const f = Float32Array.from(vector);
+      Buffer.from(f.buffer, f.byteOffset, f.byteLength).copy(buf, off + 32);
+      this.vectors.set(hash, f);
+    });
+    appendFileSync(this.file, buf);
+  }
+
+  private load(): void {
+    if (!existsSync(this.file)) return;
+    const buf = readFileSync(this.file);
+    // A torn final record (crash mid-append) is ignored rather than poisoning the cache.
+    const whole = Math.floor(buf.length / this.recordBytes);
+    for (let i = 0; i < whole; i++) {
+      const off = i * this.recordBytes;
+      const hash = buf.subarray(off, off + 32).toString('hex');
+      const copy = new Float32Array(this.dimension);
+      new Uint8Array(copy.buffer).set(buf.subarray(off + 32, off + this.recordBytes));
+      this.vectors.set(hash, copy);
+    }
+  }
+}
+
+export interface CachedEmbedResult {
+  vectors: number[][];
+  /** How many texts actually went to the embedder (the rest came from the cache). */
+  embedded: number;
+}
+
+/**
+ * Embeds `items` through the cache: only texts whose hash is unknown go to the embedder, in batches of
+ * `batchSize`; each batch is persisted as soon as it returns so an interrupted run keeps its progress.
+ */
+export async function embedWithCache(
+  embedder: Embedder,
+  cache: EmbeddingCache,
+  items: Array<{ text: string; textHash: string }>,
+  batchSize: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CachedEmbedResult> {
+  const missing: Array<{ text: string; textHash: string }> = [];
+  const seen = new Set<string>();
+  for (const it of items) {
+    if (cache.get(it.textHash) === undefined && !seen.has(it.textHash)) {
+      missing.push(it);
+      seen.add(it.textHash);
+    }
+  }
+  for (let i = 0; i < missing.length; i += batchSize) {
+    const batch = missing.slice(i, i + batchSize);
+    const vectors = await embedder.embedDocuments(batch.map((b) => b.text));
+    cache.putMany(batch.map((b, j) => [b.textHash, vectors[j]!]));
+    onProgress?.(Math.min(i + batchSize, missing.length), missing.length);
+  }
+  return { vectors: items.map((it) => cache.get(it.textHash)!), embedded: missing.length };
+}

@@ -50,6 +50,11 @@ export interface HybridRetrieverDeps {
 export class HybridRetriever {
   constructor(private readonly deps: HybridRetrieverDeps) {}
 
+  /** A retriever over the same indexes with some settings changed (eval compares fusion methods this way). */
+  withSettings(patch: Partial<RetrieverSettings>): HybridRetriever {
+    return new HybridRetriever({ ...this.deps, settings: { ...this.deps.settings, ...patch } });
+  }
+
   async retrieve(query: string, opts: RetrieveOptions): Promise<RetrievedHit[]> {
     const { settings: s } = this.deps;
     const mode = opts.mode ?? 'hybrid';

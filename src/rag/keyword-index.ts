@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import MiniSearch from 'minisearch';
 import type { Chunk, Filter, Scored } from '../core/types.js';
 import { matchesFilter } from './filter-match.js';
@@ -31,6 +32,7 @@ export class KeywordIndex {
   /** Writes atomically (tmp + rename) so a crash never leaves a half-written index behind. */
   save(file: string): void {
     const saved: Saved = { index: this.search.toJSON(), chunks: this.chunks };
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(`${file}.tmp`, JSON.stringify(saved));
     renameSync(`${file}.tmp`, file);
   }

@@ -8,6 +8,8 @@ export interface OpenedStores {
   /** Where the Chroma server is, and whether Docent runs it. */
   chromaUrl: string;
   embedded: boolean;
+  /** pid of the Chroma server Docent runs (for memory figures); undefined for an external server. */
+  serverPid?: () => number | undefined;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function openVectorStores(config: DocentConfig, logger: Logger): Pr
       stores,
       chromaUrl: server.url,
       embedded: true,
+      serverPid: () => server.pid,
       close: async () => {
         await stores.close();
         await server.stop();

@@ -16,9 +16,32 @@ export interface LoadContext {
   fetchTimeoutMs: number;
 }
 
-/** Turns one file's bytes into documents. `relPath` is POSIX, relative to the source root. */
+/**
+ * The bytes of one file or download plus where they came from. `absPath` and `mtime` are null for downloads
+ * (then `url` is set); the original file-only shape still type-checks, so callers that build it keep working.
+ */
+export interface LoaderInput {
+  /** Absolute file path; null when the bytes were downloaded. */
+  absPath: string | null;
+  /** POSIX path relative to the source root; for a download, the URL itself. */
+  relPath: string;
+  sourceRoot: string;
+  bytes: Buffer;
+  /** File modification time, or the download's Last-Modified; null when unknown. */
+  mtime: Date | null;
+  /** The http(s) URL the bytes were fetched from (after redirects), when they were downloaded. */
+  url?: string | null;
+  /** Charset from a download's Content-Type header, used when decoding text. */
+  charset?: string | null;
+}
+
+/**
+ * Turns one file's bytes into documents. `relPath` is POSIX, relative to the source root.
+ * A loader throws `LoadError` when the whole input is unusable; it reports skipped parts of an input
+ * (one bad dataset in a feed) through `ctx.onSkip` and carries on.
+ */
 export interface FileLoader {
   /** Lower-case extensions (with dot) this loader claims, e.g. ['.pdf']. */
   readonly extensions: string[];
-  load(file: { absPath: string; relPath: string; sourceRoot: string; bytes: Buffer; mtime: Date }): Promise<DocumentRecord[]>;
+  load(file: LoaderInput, ctx?: Pick<LoadContext, 'onSkip'>): Promise<DocumentRecord[]>;
 }

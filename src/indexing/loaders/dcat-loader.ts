@@ -1,0 +1,133 @@
+/**
+ * DCAT-US 1.1 catalog feeds (data.json): one document per dataset. Descriptions often carry raw HTML, so
+ * they go through html-to-text. A dataset without a title or identifier is skipped on its own; the rest of
+ * the feed still loads.
+ */
+import { LoadError } from '../../core/errors.js';
+import type { DocumentRecord } from '../../core/types.js';
+import { buildDocument, collapseWhitespace, isoDay, locationOf, readText } from './document.js';
+import { decodeLeftoverEntities, htmlToPlainText } from './html-text.js';
+import type { FileLoader, LoadContext, LoaderInput } from './loader.js';
+
+type Json = Record<string, unknown>;
+
+function str(v: unknown): string {
+  if (typeof v === 'string') return collapseWhitespace(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
+function obj(v: unknown): Json {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
+}
+
+function strings(v: unknown): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  return list.map(str).filter((s) => s !== '');
+}
+
+/** "title: url" per distribution, preferring the direct download over the access page. */
+function distributionLines(dists: unknown[]): string[] {
+  const lines: string[] = [];
+  for (const d of dists.map(obj)) {
+    const url = str(d['downloadURL']) || str(d['accessURL']);
+    if (!url) continue;
+    const label = str(d['title']) || str(d['format']) || str(d['mediaType']);
+    lines.push(label ? `${label}: ${url}` : url);
+  }
+  return lines;
+}
+
+function firstDistributionUrl(dists: unknown[]): string | null {
+  for (const d of dists.map(obj)) {
+    const url = str(d['accessURL']) || str(d['downloadURL']);
+    if (/^https?:\/\//i.test(url)) return url;
+  }
+  return null;
+}
+
+function contact(cp: Json): string {
+  const email = str(cp['hasEmail']).replace(/^mailto:/i, '');
+  return [str(cp['fn']), email].filter(Boolean).join(', ');
+}
+
+/** `spatial` is usually a bbox string but may be a GeoJSON object; keep it as flat text either way. */
+function spatial(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? collapseWhitespace(v) : JSON.stringify(v);
+}
+
+function parseFeed(input: LoaderInput): unknown[] {
+  const location = locationOf(input);
+  let feed: unknown;
+  try {
+    feed = JSON.parse(readText(input));
+  } catch (err) {
+    if (err instanceof LoadError) throw err;
+    throw new LoadError(location, `malformed JSON: ${(err as Error).message}`, err);
+  }
+  const datasets = obj(feed)['dataset'];
+  if (!Array.isArray(datasets)) throw new LoadError(location, 'not a DCAT-US catalog (no dataset array)');
+  return datasets;
+}
+
+/** Converts one dataset; returns a skip reason instead when it lacks what a document needs. */
+function datasetToDocument(ds: Json, input: LoaderInput): DocumentRecord | string {
+  const title = str(ds['title']);
+  const identifier = str(ds['identifier']);
+  if (!title) return 'has no title';
+  if (!identifier) return 'has no identifier';
+  const dists = Array.isArray(ds['distribution']) ? (ds['distribution'] as unknown[]) : [];
+  const landingPage = str(ds['landingPage']);
+  const description = typeof ds['description'] === 'string' ? decodeLeftoverEntities(htmlToPlainText(ds['description'])) : '';
+  return buildDocument({
+    sourceId: identifier,
+    sourceRoot: input.sourceRoot,
+    kind: 'dcat',
+    title,
+    // A record without a description is still findable by its title and keywords.
+    text: description || title,
+    url: /^https?:\/\//i.test(landingPage) ? landingPage : firstDistributionUrl(dists),
+    path: input.absPath,
+    page: null,
+    modified: isoDay(str(ds['modified'])),
+    keywords: [...new Set(strings(ds['keyword']))],
+    fields: {
+      identifier,
+      publisher: str(obj(ds['publisher'])['name']),
+      landingPage,
+      distributions: distributionLines(dists).join('\n'),
+      issued: str(ds['issued']),
+      accessLevel: str(ds['accessLevel']),
+      spatial: spatial(ds['spatial']),
+      contact: contact(obj(ds['contactPoint'])),
+      license: str(ds['license']),
+    },
+  });
+}
+
+/** Loads a DCAT-US feed. Bad or duplicate datasets are reported through `ctx.onSkip`. */
+export const dcatLoader: FileLoader = {
+  extensions: ['.json'],
+  async load(input: LoaderInput, ctx?: Pick<LoadContext, 'onSkip'>): Promise<DocumentRecord[]> {
+    const location = locationOf(input);
+    const datasets = parseFeed(input);
+    const docs: DocumentRecord[] = [];
+    const seen = new Set<string>();
+    datasets.forEach((raw, i) => {
+      const result = datasetToDocument(obj(raw), input);
+      let reason: string | null = typeof result === 'string' ? result : null;
+      // Two records with one identifier would overwrite each other's chunks; keep the first.
+      if (typeof result !== 'string' && seen.has(result.sourceId)) reason = `repeats identifier ${result.sourceId}`;
+      if (reason !== null) {
+        ctx?.onSkip({ location: `${location}#dataset[${i}]`, reason: `dataset ${i} in ${input.relPath} ${reason}` });
+        return;
+      }
+      const doc = result as DocumentRecord;
+      seen.add(doc.sourceId);
+      docs.push(doc);
+    });
+    if (docs.length === 0 && datasets.length > 0) throw new LoadError(location, 'no usable datasets in DCAT-US catalog');
+    return docs;
+  },
+};

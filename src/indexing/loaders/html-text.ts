@@ -1,0 +1,66 @@
+/**
+ * One html-to-text configuration for every place HTML turns into indexable text (HTML pages, DCAT
+ * descriptions): no link targets in brackets, no images, headings kept as their own lines in their own case,
+ * no hard wrapping (the chunker decides where text breaks).
+ */
+import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { tidyText } from './document.js';
+
+const HEADINGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+
+const OPTIONS: HtmlToTextOptions = {
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    ...HEADINGS.map((h) => ({ selector: h, options: { uppercase: false } })),
+  ],
+};
+
+/** Plain text of an HTML document or fragment; entities decoded, script/style dropped, whitespace tidied. */
+export function htmlToPlainText(html: string): string {
+  return tidyText(convert(html, OPTIONS));
+}
+
+/** Inline text of a small HTML fragment (a <title> or <h1>), on one line. */
+function fragmentText(fragment: string): string {
+  return convert(fragment, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The page title: <title> when it has text, else the first <h1>, else null. */
+export function htmlTitle(html: string): string | null {
+  for (const re of [/<title[^>]*>([\s\S]*?)<\/title\s*>/i, /<h1[^>]*>([\s\S]*?)<\/h1\s*>/i]) {
+    const m = re.exec(html);
+    // <title> holds raw text (entities only); run it through the converter to decode them.
+    const text = m ? fragmentText(`<p>${m[1]}</p>`) : '';
+    if (text) return text;
+  }
+  return null;
+}
+
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const ENTITY_SOURCE = '&(amp|lt|gt|quot|apos|nbsp|#\\d{1,7}|#x[0-9a-f]{1,6});';
+const HAS_ENTITY = new RegExp(ENTITY_SOURCE, 'i');
+const ENTITIES = new RegExp(ENTITY_SOURCE, 'gi');
+
+const codePoint = (n: number): string => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : '\uFFFD');
+
+function decodeEntity(match: string, name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.startsWith('#x')) return codePoint(Number.parseInt(lower.slice(2), 16));
+  if (lower.startsWith('#')) return codePoint(Number(lower.slice(1)));
+  return NAMED[lower] ?? match;
+}
+
+/**
+ * Decodes entities that survived one HTML pass. Catalog pipelines escape descriptions more than once
+ * (the USFS feed has "&amp;lt;" and even "&amp;amp;amp;"), so after html-to-text the text still reads "&lt;".
+ * Only for catalog text: a web page that shows "&lt;" on purpose keeps it.
+ */
+export function decodeLeftoverEntities(text: string): string {
+  let out = text;
+  for (let i = 0; i < 3 && HAS_ENTITY.test(out); i++) out = out.replace(ENTITIES, decodeEntity);
+  return out;
+}

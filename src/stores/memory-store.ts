@@ -1,0 +1,137 @@
+/**
+ * In-memory VectorStore: brute-force cosine over every chunk. Used by unit tests and as the reference
+ * implementation that the Chroma store is checked against (same contract suite). Not persistent.
+ */
+import { DocentError, EmbedderMismatchError } from '../core/errors.js';
+import type { Chunk, Filter, Scored } from '../core/types.js';
+import { modifiedRange, modifiedToEpochSeconds, normalizeKeyword } from './chroma-filter.js';
+import type { IndexStamp, VectorStore, VectorStoreFactory } from './vector-store.js';
+
+interface Entry {
+  chunk: Chunk;
+  vector: Float64Array;
+  norm: number;
+}
+
+interface MemoryCollection {
+  stamp: IndexStamp;
+  entries: Map<string, Entry>;
+}
+
+/** True when `chunk` satisfies every condition of `filter` (the semantics every store must share). */
+export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean {
+  if (!filter) return true;
+  const sources = filter.sources ?? [];
+  if (sources.length > 0 && !sources.includes(chunk.sourceRoot) && !sources.includes(chunk.sourceId)) return false;
+  const kinds = filter.kinds ?? [];
+  if (kinds.length > 0 && !kinds.includes(chunk.kind)) return false;
+  if (filter.keyword !== undefined) {
+    const wanted = normalizeKeyword(filter.keyword);
+    if (wanted !== '' && !chunk.keywords.some((k) => normalizeKeyword(k) === wanted)) return false;
+  }
+  const { from, to } = modifiedRange(filter);
+  if (from !== undefined || to !== undefined) {
+    const ts = modifiedToEpochSeconds(chunk.modified);
+    if (ts === undefined) return false;
+    if (from !== undefined && ts < from) return false;
+    if (to !== undefined && ts > to) return false;
+  }
+  return true;
+}
+
+/** Checks shared by every store: one vector per chunk, every vector of the stamped dimension. */
+export function assertVectors(stamp: IndexStamp, vectors: number[][], chunks?: Chunk[]): void {
+  if (chunks && chunks.length !== vectors.length) {
+    throw new DocentError(
+      'vector_count_mismatch',
+      'internal',
+      `upsert got ${chunks.length} chunks but ${vectors.length} embeddings.`,
+    );
+  }
+  for (const v of vectors) {
+    if (v.length !== stamp.dimension) {
+      throw new DocentError(
+        'vector_dimension_mismatch',
+        'internal',
+        `got a ${v.length}-d vector for an index of ${stamp.embedderId} (${stamp.dimension}-d).`,
+      );
+    }
+  }
+}
+
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (v[i] as number);
+  return Math.sqrt(s);
+}
+
+function cloneChunk(c: Chunk): Chunk {
+  return { ...c, keywords: [...c.keywords] };
+}
+
+class MemoryStore implements VectorStore {
+  constructor(private readonly collection: MemoryCollection) {}
+
+  async upsert(chunks: Chunk[], embeddings: number[][]): Promise<void> {
+    assertVectors(this.collection.stamp, embeddings, chunks);
+    chunks.forEach((chunk, i) => {
+      const vector = Float64Array.from(embeddings[i] as number[]);
+      this.collection.entries.set(chunk.id, { chunk: cloneChunk(chunk), vector, norm: norm(vector) });
+    });
+  }
+
+  async query(vector: number[], k: number, filter?: Filter): Promise<Scored<Chunk>[]> {
+    assertVectors(this.collection.stamp, [vector]);
+    if (k <= 0) return [];
+    const qNorm = norm(vector);
+    const scored: Scored<Chunk>[] = [];
+    for (const e of this.collection.entries.values()) {
+      if (!matchesFilter(e.chunk, filter)) continue;
+      let dot = 0;
+      for (let i = 0; i < vector.length; i++) dot += (vector[i] as number) * (e.vector[i] as number);
+      const denom = qNorm * e.norm;
+      scored.push({ item: e.chunk, score: denom === 0 ? 0 : dot / denom });
+    }
+    scored.sort((a, b) => b.score - a.score || a.item.id.localeCompare(b.item.id));
+    return scored.slice(0, k).map((s) => ({ item: cloneChunk(s.item), score: s.score }));
+  }
+
+  async deleteBySource(source: string): Promise<void> {
+    for (const [id, e] of this.collection.entries) {
+      if (e.chunk.sourceRoot === source || e.chunk.sourceId === source) this.collection.entries.delete(id);
+    }
+  }
+
+  async count(): Promise<number> {
+    return this.collection.entries.size;
+  }
+}
+
+/** A factory whose collections live as long as the factory object. */
+export function createMemoryStoreFactory(): VectorStoreFactory {
+  const collections = new Map<string, MemoryCollection>();
+  return {
+    async open(name: string, stamp: IndexStamp): Promise<VectorStore> {
+      let c = collections.get(name);
+      if (!c) {
+        c = { stamp: { ...stamp }, entries: new Map() };
+        collections.set(name, c);
+      } else if (c.stamp.embedderId !== stamp.embedderId || c.stamp.dimension !== stamp.dimension) {
+        throw new EmbedderMismatchError(
+          { id: c.stamp.embedderId, dimension: c.stamp.dimension },
+          { id: stamp.embedderId, dimension: stamp.dimension },
+        );
+      }
+      return new MemoryStore(c);
+    },
+    async drop(name: string): Promise<void> {
+      collections.delete(name);
+    },
+    async list(): Promise<string[]> {
+      return [...collections.keys()].sort();
+    },
+    async close(): Promise<void> {
+      // Nothing to release; collections stay readable so a test can reopen them.
+    },
+  };
+}

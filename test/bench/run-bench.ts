@@ -1,0 +1,104 @@
+/**
+ * `npm run bench`: the performance figures in the README, measured in one run on this machine.
+ *  1. index ../shared/catalogs/usfs + ../shared/pdfs from scratch with the no-download embedder;
+ *  2. reindex with nothing changed (median of 3), and after touching one file;
+ *  3. in-process search latency p50/p95 over the eval questions, after warm-up;
+ *  4. peak RSS of Docent and of its Chroma server while indexing and searching (sampled every 50 ms).
+ * Options: --embedder NAME (default word-vectors), --rounds N (search repetitions, default 5).
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../src/config/load-config.js';
+import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
+import { readManifest, indexPaths } from '../../src/indexing/index-files.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
+import { openSearchService } from '../../src/runtime/search-service.js';
+import { openVectorStores } from '../../src/runtime/vector-stores.js';
+import { startRssSampler } from './memory.js';
+import { median, percentile } from './stats.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const shared = path.resolve(repo, '../shared');
+const { values: args } = parseArgs({ options: { embedder: { type: 'string' }, rounds: { type: 'string' } } });
+if (!existsSync(shared)) {
+  console.error(`bench needs ${shared} (catalogs and PDFs); it is not there.`);
+  process.exit(1);
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'docent-bench-'));
+// A private copy of the PDFs so the "one file changed" run can touch a file without touching ../shared.
+const pdfs = path.join(work, 'pdfs');
+cpSync(path.join(shared, 'pdfs'), pdfs, { recursive: true });
+const dataDir = path.join(work, 'data');
+const sources = [path.join(shared, 'catalogs/usfs'), pdfs];
+const embedderName = args.embedder ?? 'word-vectors';
+const config = loadConfig({ env: { EMBEDDER: embedderName }, overrides: { dataDir, sources } });
+const logger = createLogger({ level: 'warn', pretty: 'never' });
+const f = (n: number, d = 1) => n.toFixed(d);
+const mb = (b: number) => `${f(b / 2 ** 20, 0)} MB`;
+
+const stores = await openVectorStores(config, logger);
+try {
+  // Preparing the word-vector table from the npm package is a one-time cost per data dir; time it apart.
+  const t0 = performance.now();
+  const { embedder } = await resolveEmbedder(config, null, logger);
+  const prepSeconds = (performance.now() - t0) / 1000;
+
+  const sampler = startRssSampler(() => [stores.serverPid?.()]);
+  const run = (): Promise<Awaited<ReturnType<typeof runIndex>>> => runIndex({
+    dataDir, sources, chunking: config.chunking, embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
+    loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+  } satisfies IndexRunOptions);
+  const cold = await run();
+  const noChange: number[] = [];
+  for (let i = 0; i < 3; i++) noChange.push((await run()).seconds);
+  const touched = path.join(pdfs, 'liboctave.pdf');
+  const later = new Date(Date.now() + 1000);
+  utimesSync(touched, later, later);
+  const oneFile = await run();
+  const indexMem = sampler.stop();
+
+  const searchSampler = startRssSampler(() => [stores.serverPid?.()]);
+  const { retriever } = await openSearchService(config, { stores, embedder: { embedder, reason: 'bench', fallback: true }, logger });
+  const questions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
+  questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
+  for (const q of questions) await retriever.retrieve(q, { k: 8 }); // warm-up
+  const times: number[] = [];
+  const rounds = Number(args.rounds ?? 5);
+  for (let r = 0; r < rounds; r++) {
+    for (const q of questions) {
+      const s = performance.now();
+      await retriever.retrieve(q, { k: 8 });
+      times.push(performance.now() - s);
+    }
+  }
+  const searchMem = searchSampler.stop();
+  const m = readManifest(dataDir)!;
+
+  console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}`);
+  console.log(`Corpus: ${m.documents} documents, ${m.chunks} chunks (usfs catalogs + ${path.basename(pdfs)}: gnuplot.pdf, liboctave.pdf)\n`);
+  console.log('| measure | value |');
+  console.log('|---|---|');
+  console.log(`| word-vector table preparation (one-time per data dir) | ${f(prepSeconds)} s |`);
+  console.log(`| index from scratch | ${f(cold.seconds)} s (${cold.embedded} chunks embedded) |`);
+  console.log(`| reindex, nothing changed (median of 3) | ${f(median(noChange), 2)} s |`);
+  console.log(`| reindex, one PDF touched (content same) | ${f(oneFile.seconds, 2)} s (changed: ${oneFile.changed}) |`);
+  console.log(`| search p50 / p95 (${times.length} queries, in-process, warm) | ${f(median(times), 1)} ms / ${f(percentile(times, 95), 1)} ms |`);
+  console.log(`| peak RSS while indexing: Docent / Chroma / sum | ${mb(indexMem.peakSelf)} / ${mb(indexMem.peakOthers)} / ${mb(indexMem.peakSum)} |`);
+  console.log(`| peak RSS while searching: Docent / Chroma / sum | ${mb(searchMem.peakSelf)} / ${mb(searchMem.peakOthers)} / ${mb(searchMem.peakSum)} |`);
+  console.log(`| index size on disk | ${mb(dirSize(indexPaths(dataDir).root))} |`);
+} finally {
+  await stores.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += statSync(path.join(e.parentPath, e.name)).size;
+  }
+  return total;
+}

@@ -23,6 +23,7 @@ export const configSchema = z
     chunking: z
       .object({
         size: z.number().int().min(200).max(8000),
+        recordSize: z.number().int().min(200).max(20000),
         overlap: z.number().int().min(0),
       })
       .strict()
@@ -79,6 +80,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   LOADER_FETCH_TIMEOUT_MS: { path: 'loader.fetchTimeoutMs', kind: 'number' },
   CHUNK_SIZE: { path: 'chunking.size', kind: 'number' },
   CHUNK_OVERLAP: { path: 'chunking.overlap', kind: 'number' },
+  CHUNK_RECORD_SIZE: { path: 'chunking.recordSize', kind: 'number' },
   EMBEDDER: { path: 'embedder.provider', kind: 'string' },
   EMBEDDING_MODEL: { path: 'embedder.model', kind: 'string' },
   HF_EMBEDDING_MODEL: { path: 'embedder.hfModel', kind: 'string' },

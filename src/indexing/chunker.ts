@@ -4,6 +4,12 @@ import { sha256 } from '../core/hash.js';
 export interface ChunkingOptions {
   /** Target maximum characters per chunk. */
   size: number;
+  /**
+   * Maximum characters for a catalog record (DCAT, FGDC) before it is split. Larger than `size` so a record is
+   * usually one chunk: BM25 then scores the whole record, and an embedding model that truncates still sees its
+   * title, keywords and the start of its description, the most telling part.
+   */
+  recordSize: number;
   /** Characters of the previous chunk repeated at the start of the next, so a sentence cut at a boundary is still found whole. */
   overlap: number;
 }
@@ -21,7 +27,8 @@ export function chunkDocument(doc: DocumentRecord, opts: ChunkingOptions): Chunk
 
 function chunkPlain(doc: DocumentRecord, opts: ChunkingOptions): string[] {
   const header = recordHeader(doc);
-  const budget = Math.max(200, opts.size - header.length);
+  const size = doc.kind === 'dcat' || doc.kind === 'fgdc' ? Math.max(opts.size, opts.recordSize) : opts.size;
+  const budget = Math.max(200, size - header.length);
   return packParagraphs(splitParagraphs(doc.text), budget, opts.overlap).map((body) => (header ? `${header}\n\n${body}` : body));
 }
 

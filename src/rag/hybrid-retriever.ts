@@ -75,7 +75,7 @@ export class HybridRetriever {
     }
     let collapsed = collapseNearDuplicates(ranked, s.dedupThreshold);
     if (this.deps.reranker && opts.rerank !== false) collapsed = await this.rerank(query, collapsed);
-    const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}`, s.maxPerDocument, opts.k);
+    const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}`, s.maxPerDocument);
     return diverse.slice(0, opts.k).map(toHit);
   }
 

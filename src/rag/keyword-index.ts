@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
 import type { Chunk, Filter, Scored } from '../core/types.js';
-import { matchesFilter } from './filter-match.js';
+import { matchesFilter } from '../core/filter.js';
 import { terms } from './text-tokens.js';
 
 /**

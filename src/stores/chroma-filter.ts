@@ -9,68 +9,15 @@
  * on a string field ("Invalid where clause"). Flag keys work on every Chroma 1.x server and are exact matches.
  */
 import type { Where } from 'chromadb';
-import { DocentError } from '../core/errors.js';
+import { modifiedRange, normalizeKeyword } from '../core/filter.js';
 import type { Filter } from '../core/types.js';
 
 /** Prefix of the per-keyword boolean metadata keys. */
 export const KEYWORD_FLAG_PREFIX = 'kw:';
 
-/** Keywords match case-insensitively and ignore surrounding space (and Unicode composition differences). */
-export function normalizeKeyword(keyword: string): string {
-  return keyword.normalize('NFC').trim().toLowerCase();
-}
-
 /** The metadata key that marks a chunk as carrying `keyword`. */
 export function keywordFlagKey(keyword: string): string {
   return KEYWORD_FLAG_PREFIX + normalizeKeyword(keyword);
-}
-
-const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
-
-/**
- * Epoch seconds for an ISO date used as a filter bound. Filter bounds are inclusive by calendar unit: a
- * date-only `modifiedBefore` of `2024-03-01` (or `2024-03`, `2024`) includes that whole day (month, year)
- * in UTC; a full timestamp is taken as is. Throws a user error for anything that is not a date.
- */
-export function boundToEpochSeconds(iso: string, side: 'start' | 'end'): number {
-  const m = DATE_ONLY.exec(iso.trim());
-  if (m) {
-    const y = Number(m[1]);
-    const mo = m[2] === undefined ? undefined : Number(m[2]) - 1;
-    const d = m[3] === undefined ? undefined : Number(m[3]);
-    const start = Date.UTC(y, mo ?? 0, d ?? 1);
-    if (side === 'start') return Math.floor(start / 1000);
-    // First instant of the next day / month / year, minus one second.
-    const next =
-      d !== undefined ? Date.UTC(y, mo ?? 0, d + 1) : mo !== undefined ? Date.UTC(y, mo + 1, 1) : Date.UTC(y + 1, 0, 1);
-    return Math.floor(next / 1000) - 1;
-  }
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) {
-    throw new DocentError('filter_invalid', 'user', `"${iso}" is not a date.`, {
-      hint: 'Use an ISO date such as 2024-03-01 or 2024-03-01T12:00:00Z.',
-    });
-  }
-  return Math.floor(ms / 1000);
-}
-
-/** Epoch seconds of a chunk's `modified` value, or undefined when it is missing or not a date. */
-export function modifiedToEpochSeconds(modified: string | null): number | undefined {
-  if (modified === null || modified.trim() === '') return undefined;
-  const ms = Date.parse(modified);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
-}
-
-/** The inclusive epoch-second range a filter puts on `modified` (either side may be open). */
-export function modifiedRange(filter: Filter | undefined): { from?: number; to?: number } {
-  const range: { from?: number; to?: number } = {};
-  if (filter?.modifiedAfter !== undefined && filter.modifiedAfter !== '') {
-    range.from = boundToEpochSeconds(filter.modifiedAfter, 'start');
-  }
-  if (filter?.modifiedBefore !== undefined && filter.modifiedBefore !== '') {
-    range.to = boundToEpochSeconds(filter.modifiedBefore, 'end');
-  }
-  return range;
 }
 
 /**

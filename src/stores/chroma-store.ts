@@ -7,7 +7,8 @@ import { ChromaClient, type Collection, type Metadata } from 'chromadb';
 import type { Logger } from 'pino';
 import { ConfigError, DocentError, EmbedderMismatchError, ProviderError } from '../core/errors.js';
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
-import { filterToWhere, keywordFlagKey, modifiedToEpochSeconds, normalizeKeyword, sourceWhere } from './chroma-filter.js';
+import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
+import { filterToWhere, keywordFlagKey, sourceWhere } from './chroma-filter.js';
 import { assertVectors } from './memory-store.js';
 import type { IndexStamp, VectorStore, VectorStoreFactory } from './vector-store.js';
 

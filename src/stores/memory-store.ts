@@ -4,7 +4,7 @@
  */
 import { DocentError, EmbedderMismatchError } from '../core/errors.js';
 import type { Chunk, Filter, Scored } from '../core/types.js';
-import { modifiedRange, modifiedToEpochSeconds, normalizeKeyword } from './chroma-filter.js';
+import { matchesFilter } from '../core/filter.js';
 import type { IndexStamp, VectorStore, VectorStoreFactory } from './vector-store.js';
 
 interface Entry {
@@ -16,27 +16,6 @@ interface Entry {
 interface MemoryCollection {
   stamp: IndexStamp;
   entries: Map<string, Entry>;
-}
-
-/** True when `chunk` satisfies every condition of `filter` (the semantics every store must share). */
-export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean {
-  if (!filter) return true;
-  const sources = filter.sources ?? [];
-  if (sources.length > 0 && !sources.includes(chunk.sourceRoot) && !sources.includes(chunk.sourceId)) return false;
-  const kinds = filter.kinds ?? [];
-  if (kinds.length > 0 && !kinds.includes(chunk.kind)) return false;
-  if (filter.keyword !== undefined) {
-    const wanted = normalizeKeyword(filter.keyword);
-    if (wanted !== '' && !chunk.keywords.some((k) => normalizeKeyword(k) === wanted)) return false;
-  }
-  const { from, to } = modifiedRange(filter);
-  if (from !== undefined || to !== undefined) {
-    const ts = modifiedToEpochSeconds(chunk.modified);
-    if (ts === undefined) return false;
-    if (from !== undefined && ts < from) return false;
-    if (to !== undefined && ts > to) return false;
-  }
-  return true;
 }
 
 /** Checks shared by every store: one vector per chunk, every vector of the stamped dimension. */

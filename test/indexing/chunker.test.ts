@@ -12,14 +12,14 @@ function doc(over: Partial<DocumentRecord>): DocumentRecord {
 describe('chunkDocument', () => {
   it('splits Markdown at headings and prefixes each chunk with its heading path', () => {
     const text = '# Guide\n\nIntro para.\n\n## Access\n\nHow to get data.\n\n### Tokens\n\nAsk the admin.\n\n## Citing\n\nCite us.';
-    const chunks = chunkDocument(doc({ text }), { size: 1000, overlap: 0 });
+    const chunks = chunkDocument(doc({ text }), { size: 1000, overlap: 0, recordSize: 4000 });
     expect(chunks.map((c) => c.text.split('\n')[0])).toEqual(['Guide', 'Guide > Access', 'Guide > Access > Tokens', 'Guide > Citing']);
     expect(chunks[2]!.text).toContain('Ask the admin.');
   });
 
   it('does not treat # lines inside code fences as headings', () => {
     const text = '# T\n\n```sh\n# a comment\necho hi\n```\n\nAfter.';
-    const chunks = chunkDocument(doc({ text, title: 'T' }), { size: 1000, overlap: 0 });
+    const chunks = chunkDocument(doc({ text, title: 'T' }), { size: 1000, overlap: 0, recordSize: 4000 });
     expect(chunks).toHaveLength(1);
     expect(chunks[0]!.text).toContain('# a comment');
   });
@@ -27,7 +27,7 @@ describe('chunkDocument', () => {
   it('packs paragraphs up to the size, splits long ones at sentences, and overlaps', () => {
     const sentence = 'The gauge records water level every fifteen minutes. ';
     const text = Array.from({ length: 12 }, (_, i) => `Paragraph ${i}. ${sentence.repeat(3)}`).join('\n\n');
-    const chunks = chunkDocument(doc({ kind: 'text', text, title: 'Gauges' }), { size: 400, overlap: 60 });
+    const chunks = chunkDocument(doc({ kind: 'text', text, title: 'Gauges' }), { size: 400, overlap: 60, recordSize: 4000 });
     expect(chunks.length).toBeGreaterThan(4);
     for (const c of chunks) expect(c.text.length).toBeLessThanOrEqual(400 + 'Gauges\n\n'.length);
     // The overlap repeats the tail of one chunk at the head of the next.
@@ -37,16 +37,16 @@ describe('chunkDocument', () => {
 
   it('folds title and keywords into a catalog record and keeps provenance on every chunk', () => {
     const rec = doc({ kind: 'dcat', sourceId: 'id-1', title: 'Timber Harvests', keywords: ['Silviculture', 'FACTS'], text: 'Acres harvested.', url: 'https://x', modified: '2026-01-01' });
-    const [c] = chunkDocument(rec, { size: 1200, overlap: 100 });
+    const [c] = chunkDocument(rec, { size: 1200, overlap: 100, recordSize: 4000 });
     expect(c!.text).toBe('Timber Harvests\nKeywords: Silviculture, FACTS\n\nAcres harvested.');
     expect(c).toMatchObject({ sourceId: 'id-1', url: 'https://x', modified: '2026-01-01', kind: 'dcat', ordinal: 0 });
   });
 
   it('gives PDF page chunks their page and ids that are stable across runs and distinct across pages', () => {
-    const p1 = chunkDocument(doc({ kind: 'pdf', page: 1, text: 'one' }), { size: 500, overlap: 0 });
-    const p2 = chunkDocument(doc({ kind: 'pdf', page: 2, text: 'one' }), { size: 500, overlap: 0 });
+    const p1 = chunkDocument(doc({ kind: 'pdf', page: 1, text: 'one' }), { size: 500, overlap: 0, recordSize: 4000 });
+    const p2 = chunkDocument(doc({ kind: 'pdf', page: 2, text: 'one' }), { size: 500, overlap: 0, recordSize: 4000 });
     expect(p1[0]!.page).toBe(1);
     expect(p1[0]!.id).not.toBe(p2[0]!.id);
-    expect(chunkDocument(doc({ kind: 'pdf', page: 1, text: 'one' }), { size: 500, overlap: 0 })[0]!.id).toBe(p1[0]!.id);
+    expect(chunkDocument(doc({ kind: 'pdf', page: 1, text: 'one' }), { size: 500, overlap: 0, recordSize: 4000 })[0]!.id).toBe(p1[0]!.id);
   });
 });

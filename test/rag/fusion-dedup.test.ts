@@ -44,8 +44,17 @@ describe('collapseNearDuplicates', () => {
 });
 
 describe('diversifyByDocument', () => {
-  it('caps hits per document in the first k places and moves the overflow behind', () => {
-    const hits = ['m', 'm', 'm', 'n', 'm', 'o'];
-    expect(diversifyByDocument(hits, (h) => h, 2, 4)).toEqual(['m', 'm', 'n', 'o', 'm', 'm']);
+  const hit = (doc: string, score: number) => ({ doc, score });
+  it('halves the score of each hit beyond the per-document cap, so close alternatives move up', () => {
+    const hits = [hit('m', 1), hit('m', 0.9), hit('m', 0.8), hit('n', 0.5), hit('m', 0.7)];
+    expect(diversifyByDocument(hits, (h) => h.doc, 2).map((h) => `${h.doc}${h.score}`)).toEqual(['m1', 'm0.9', 'n0.5', 'm0.8', 'm0.7']);
+  });
+  it('does not promote a much weaker hit over a strong one', () => {
+    const hits = [hit('m', 1), hit('m', 0.9), hit('m', 0.85), hit('n', 0.2)];
+    expect(diversifyByDocument(hits, (h) => h.doc, 2).map((h) => h.doc)).toEqual(['m', 'm', 'm', 'n']);
+  });
+  it('lowers negative scores too', () => {
+    const hits = [hit('m', -1), hit('m', -1.1), hit('m', -1.2), hit('n', -1.5)];
+    expect(diversifyByDocument(hits, (h) => h.doc, 2).map((h) => h.doc)).toEqual(['m', 'm', 'n', 'm']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DocentError } from '../../src/core/errors.js';
-import { boundToEpochSeconds, filterToWhere, keywordFlagKey, sourceWhere } from '../../src/stores/chroma-filter.js';
+import { boundToEpochSeconds } from '../../src/core/filter.js';
+import { filterToWhere, keywordFlagKey, sourceWhere } from '../../src/stores/chroma-filter.js';
 import { chunkToMetadata, metadataToChunk } from '../../src/stores/chroma-store.js';
 import { makeChunk } from './vector-store-contract.js';
 

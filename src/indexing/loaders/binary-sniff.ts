@@ -8,6 +8,8 @@
 const SNIFF_BYTES = 64 * 1024;
 /** Share of undecodable or control characters above which we call the bytes binary. */
 const MAX_BAD_RATIO = 0.1;
+/** Random bytes hold ~10% C0 controls; real 8-bit legacy text holds almost none. */
+const MAX_LEGACY_BAD_RATIO = 0.02;
 
 /** Thrown by `decodeText` for bytes that are not text; loaders turn it into a skip reason. */
 export class BinaryContentError extends Error {
@@ -31,9 +33,21 @@ function isBadControl(code: number): boolean {
   return (code < 32 && code !== 9 && code !== 10 && code !== 13 && code !== 12 && code !== 27) || code === 0x7f;
 }
 
+/** Share of characters that are undecodable (U+FFFD) or control characters; C1 controls count when asked. */
+function badRatio(text: string, countC1: boolean): number {
+  if (text.length === 0) return 0;
+  let bad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0xfffd || isBadControl(code) || (countC1 && code >= 0x80 && code <= 0x9f)) bad++;
+  }
+  return bad / text.length;
+}
+
 /**
- * True when the bytes look binary: a NUL byte in the sample (text in UTF-16 has a BOM and is exempt), or more
- * than 10% undecodable / control characters.
+ * True when the bytes look binary: a NUL byte in the sample (UTF-16 text has a BOM and is exempt), or more
+ * than 10% undecodable / control characters — unless the bytes read cleanly as Windows-1252, because a short
+ * Latin-1 file ("caf\xe9") is mostly "undecodable" as UTF-8 and is still text.
  */
 export function looksBinary(bytes: Uint8Array): boolean {
   const bom = detectBom(bytes);
@@ -41,14 +55,9 @@ export function looksBinary(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, SNIFF_BYTES);
   if (sample.includes(0)) return true;
   // Cut a possibly split multi-byte character off the end so it is not counted as invalid.
-  const text = new TextDecoder('utf-8').decode(sample).replace(/\uFFFD$/, '');
-  if (text.length === 0) return false;
-  let bad = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0xfffd || isBadControl(code)) bad++;
-  }
-  return bad / text.length > MAX_BAD_RATIO;
+  const utf8 = new TextDecoder('utf-8').decode(sample).replace(/\uFFFD$/, '');
+  if (badRatio(utf8, false) <= MAX_BAD_RATIO) return false;
+  return badRatio(new TextDecoder('windows-1252').decode(sample), true) > MAX_LEGACY_BAD_RATIO;
 }
 
 function decoderFor(charset: string | null | undefined): TextDecoder | null {

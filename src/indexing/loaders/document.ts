@@ -44,7 +44,8 @@ export function titleFromName(relPath: string): string {
   if (/^https?:\/\//i.test(relPath)) {
     try {
       const url = new URL(relPath);
-      name = decodeURIComponent(url.pathname.replace(/\/+$/, '')) || url.hostname;
+      name = decodeURIComponent(url.pathname.replace(/\/+$/, ''));
+      if (!name) return url.hostname;
     } catch {
       // keep the raw string
     }

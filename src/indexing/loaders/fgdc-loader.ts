@@ -173,7 +173,8 @@ export const fgdcLoader: FileLoader = {
         url: links.find((l) => /^https?:\/\//i.test(l)) ?? input.url ?? null,
         path: input.absPath,
         page: null,
-        modified: isoDay(first(meta, 'metainfo/metd')) ?? isoDay(first(cite, 'pubdate')),
+        // The later of metadata date and publication date: weekly-published layers often keep an old metd.
+        modified: latestDay(isoDay(first(meta, 'metainfo/metd')), isoDay(first(cite, 'pubdate'))),
         keywords,
         fields: {
           bbox: bbox(idinfo),
@@ -190,3 +191,10 @@ export const fgdcLoader: FileLoader = {
     ];
   },
 };
+
+/** The later of two ISO days (YYYY-MM-DD compares correctly as text); null when both are missing. */
+function latestDay(a: string | null, b: string | null): string | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
+}

@@ -48,6 +48,7 @@ export function softMatchRerankerFrom(vectors: WordVectors, passageWords = DEFAU
 
 // Cosines below this are what unrelated GloVe words reach anyway (~0.2–0.35); counting them would let
 // a long passage collect partial credit for every query word from sheer vocabulary size.
+export const _T = { floor: 0.35, title: 0.15, idfDiv: 100, idfMode: 'log', unknownRank: -1, cap: 300, header: 'line', titleMode: 'mult' };
 const COS_FLOOR = 0.35;
 // A match in the title line counts this much more: a record is about what its title names.
 const TITLE_BONUS = 0.15;
@@ -59,11 +60,10 @@ interface QueryWord {
 }
 
 function scorePassages(vectors: WordVectors, weightOf: (w: string) => number, query: string, passages: string[], cap: number): number[] {
+  cap = _T.cap;
   const qWords = queryWords(vectors, weightOf, query);
   if (qWords.length === 0) return passages.map(() => 0);
   const total = qWords.reduce((s, q) => s + q.weight, 0);
-  // Cosines depend only on the word, so each distinct passage word is compared once per call, however many
-  // passages contain it (catalog records share much of their vocabulary).
   const simCache = new Map<string, Float32Array>();
   const similarities = (word: string): Float32Array => {
     let sims = simCache.get(word);
@@ -77,16 +77,14 @@ function scorePassages(vectors: WordVectors, weightOf: (w: string) => number, qu
   };
 
   return passages.map((passage) => {
-    const newline = passage.indexOf('\n');
-    const titleLength = newline < 0 ? passage.length : newline;
+    let titleEnd: number;
+    if (_T.header === 'line') { const n = passage.indexOf('\n'); titleEnd = n < 0 ? passage.length : n; }
+    else { const n = passage.indexOf('\n\n'); titleEnd = n < 0 ? Math.min(passage.length, 200) : n; }
+    const titleWords = new Set(words(passage.slice(0, titleEnd)));
     const best = new Float32Array(qWords.length);
-    const inTitle = new Uint8Array(qWords.length);
+    const tBest = new Float32Array(qWords.length);
     const seen = new Set<string>();
-    let offset = 0;
     let count = 0;
-    // words() on the whole passage, then the title is told apart by character offset via a second pass
-    // over the title alone: cheaper than tokenising twice and keeps one tokenizer everywhere.
-    const titleWords = new Set(words(passage.slice(0, titleLength)));
     for (const w of words(passage)) {
       if (count++ >= cap) break;
       if (isStopWord(w) || seen.has(w)) continue;
@@ -97,12 +95,11 @@ function scorePassages(vectors: WordVectors, weightOf: (w: string) => number, qu
       for (let i = 0; i < qWords.length; i++) {
         const m = s === qWords[i]!.stem ? 1 : sims[i]!;
         if (m > best[i]!) best[i] = m;
-        if (title && m >= best[i]! && m > 0) inTitle[i] = 1;
+        if (title && m > tBest[i]!) tBest[i] = m;
       }
     }
-    void offset;
     let score = 0;
-    for (let i = 0; i < qWords.length; i++) score += qWords[i]!.weight * best[i]! * (1 + (inTitle[i] ? TITLE_BONUS : 0));
+    for (let i = 0; i < qWords.length; i++) score += qWords[i]!.weight * (best[i]! + _T.title * tBest[i]!);
     return score / total;
   });
 }
@@ -119,7 +116,7 @@ function queryWords(vectors: WordVectors, weightOf: (w: string) => number, query
 
 /** Rescales a cosine so the floor maps to 0 and 1 stays 1. */
 function softCos(c: number): number {
-  return c <= COS_FLOOR ? 0 : (c - COS_FLOOR) / (1 - COS_FLOOR);
+  return c <= _T.floor ? 0 : (c - _T.floor) / (1 - _T.floor);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -136,7 +133,10 @@ function dot(a: Float32Array, b: Float32Array): number {
 function idfWeights(vectors: WordVectors): (word: string) => number {
   const maxRank = vectors.sourceSize;
   return (word) => {
-    const r = vectors.rank(word);
-    return Math.log(2 + (r < 0 ? maxRank : r) / 100);
+    let r = vectors.rank(word);
+    if (r < 0) r = _T.unknownRank < 0 ? maxRank : _T.unknownRank;
+    if (_T.idfMode === 'flat') return 1;
+    if (_T.idfMode === 'sif') { return 1 - 1 / (1 + _T.idfDiv * (r + 1) / maxRank * 1000); }
+    return Math.log(2 + r / _T.idfDiv);
   };
 }

@@ -57,7 +57,8 @@ describe.skipIf(!hasShared)('FGDC CSDGM records (usfs/fsgeodata)', () => {
     expect(d!.fields['timePeriod']).toBe('2016-08-22');
     expect(d!.fields['publisher']).toBe('U.S. Forest Service');
     expect(d!.fields['contacts']).toContain('SM.FS.data@usda.gov');
-    expect(d!.modified).toBe('2025-02-04');
+    // The later of metd (2025-02-04) and the citation pubdate (2026-02-06): the layer is republished weekly.
+    expect(d!.modified).toBe('2026-02-06');
     expect(d!.url).toBe('http://data.fs.usda.gov/geodata/edw/datasets.php');
     expect(d!.text).toMatch(/^The TimeberHarvest feature class/);
     expect(d!.text).toContain('\n\nPurpose: This layer represents');

@@ -1,0 +1,82 @@
+import { DocentError } from './errors.js';
+import type { Chunk, Filter } from './types.js';
+
+/**
+ * What a Filter means, in one place: the keyword index and the memory store evaluate it with
+ * `matchesFilter`, and the Chroma translation (src/stores/chroma-filter.ts) uses the same normalisation and
+ * date bounds, so every store agrees.
+ */
+
+/** Keywords match case-insensitively and ignore surrounding space (and Unicode composition differences). */
+export function normalizeKeyword(keyword: string): string {
+  return keyword.normalize('NFC').trim().toLowerCase();
+}
+
+const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * Epoch seconds for an ISO date used as a filter bound. Filter bounds are inclusive by calendar unit: a
+ * date-only `modifiedBefore` of `2024-03-01` (or `2024-03`, `2024`) includes that whole day (month, year)
+ * in UTC; a full timestamp is taken as is. Throws a user error for anything that is not a date.
+ */
+export function boundToEpochSeconds(iso: string, side: 'start' | 'end'): number {
+  const m = DATE_ONLY.exec(iso.trim());
+  if (m) {
+    const y = Number(m[1]);
+    const mo = m[2] === undefined ? undefined : Number(m[2]) - 1;
+    const d = m[3] === undefined ? undefined : Number(m[3]);
+    const start = Date.UTC(y, mo ?? 0, d ?? 1);
+    if (side === 'start') return Math.floor(start / 1000);
+    // First instant of the next day / month / year, minus one second.
+    const next =
+      d !== undefined ? Date.UTC(y, mo ?? 0, d + 1) : mo !== undefined ? Date.UTC(y, mo + 1, 1) : Date.UTC(y + 1, 0, 1);
+    return Math.floor(next / 1000) - 1;
+  }
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) {
+    throw new DocentError('filter_invalid', 'user', `"${iso}" is not a date.`, {
+      hint: 'Use an ISO date such as 2024-03-01 or 2024-03-01T12:00:00Z.',
+    });
+  }
+  return Math.floor(ms / 1000);
+}
+
+/** Epoch seconds of a chunk's `modified` value, or undefined when it is missing or not a date. */
+export function modifiedToEpochSeconds(modified: string | null): number | undefined {
+  if (modified === null || modified.trim() === '') return undefined;
+  const ms = Date.parse(modified);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/** The inclusive epoch-second range a filter puts on `modified` (either side may be open). */
+export function modifiedRange(filter: Filter | undefined): { from?: number; to?: number } {
+  const range: { from?: number; to?: number } = {};
+  if (filter?.modifiedAfter !== undefined && filter.modifiedAfter !== '') {
+    range.from = boundToEpochSeconds(filter.modifiedAfter, 'start');
+  }
+  if (filter?.modifiedBefore !== undefined && filter.modifiedBefore !== '') {
+    range.to = boundToEpochSeconds(filter.modifiedBefore, 'end');
+  }
+  return range;
+}
+
+/** True when `chunk` satisfies every condition of `filter` (the semantics every store must share). */
+export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean {
+  if (!filter) return true;
+  const sources = filter.sources ?? [];
+  if (sources.length > 0 && !sources.includes(chunk.sourceRoot) && !sources.includes(chunk.sourceId)) return false;
+  const kinds = filter.kinds ?? [];
+  if (kinds.length > 0 && !kinds.includes(chunk.kind)) return false;
+  if (filter.keyword !== undefined) {
+    const wanted = normalizeKeyword(filter.keyword);
+    if (wanted !== '' && !chunk.keywords.some((k) => normalizeKeyword(k) === wanted)) return false;
+  }
+  const { from, to } = modifiedRange(filter);
+  if (from !== undefined || to !== undefined) {
+    const ts = modifiedToEpochSeconds(chunk.modified);
+    if (ts === undefined) return false;
+    if (from !== undefined && ts < from) return false;
+    if (to !== undefined && ts > to) return false;
+  }
+  return true;
+}

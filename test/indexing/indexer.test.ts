@@ -1,0 +1,125 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DocentError } from '../../src/core/errors.js';
+import { readManifest, indexPaths } from '../../src/indexing/index-files.js';
+import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
+import { createHashEmbedder } from '../../src/providers/embedders/hash-embedder.js';
+import { KeywordIndex } from '../../src/rag/keyword-index.js';
+import { createMemoryStoreFactory } from '../../src/stores/memory-store.js';
+import type { VectorStoreFactory } from '../../src/stores/vector-store.js';
+import { startServer, textPdf } from './loaders/helpers.js';
+
+const logger = pino({ level: 'silent' });
+
+function setup() {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'docent-indexer-'));
+  const docs = path.join(root, 'docs');
+  const dataDir = path.join(root, 'data');
+  return { root, docs, dataDir };
+}
+
+function write(file: string, text: string | Buffer) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+function options(dataDir: string, sources: string[], stores: VectorStoreFactory, over: Partial<IndexRunOptions> = {}): IndexRunOptions {
+  return {
+    dataDir, sources, stores, logger,
+    chunking: { size: 600, overlap: 60, recordSize: 2000 },
+    loader: { maxFileBytes: 5 * 2 ** 20, fetchTimeoutMs: 2000 },
+    embedder: createHashEmbedder(128),
+    batchSize: 16,
+    ...over,
+  };
+}
+
+describe('runIndex', () => {
+  let env: ReturnType<typeof setup>;
+  let stores: VectorStoreFactory;
+  beforeEach(() => {
+    env = setup();
+    stores = createMemoryStoreFactory();
+    write(path.join(env.docs, 'guide.md'), '# Stream gauges\n\nGauges record water level every 15 minutes.\n\n## Winter\n\nSnow pillows weigh the snowpack.');
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors.');
+    write(path.join(env.docs, 'manual.pdf'), textPdf(['Installing a temperature logger', 'Replacing batteries in winter']));
+  });
+
+  it('indexes what loads, names what is skipped and why, and records a manifest', async () => {
+    write(path.join(env.docs, 'broken.pdf'), Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage'));
+    const s = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(s.changed).toBe(true);
+    expect(s.documents).toBe(4); // guide.md, readme.txt, two PDF pages
+    expect(s.skipped).toHaveLength(1);
+    expect(s.skipped[0]!.location).toContain('broken.pdf');
+    expect(s.skipped[0]!.reason).toMatch(/corrupt PDF/);
+    const m = readManifest(env.dataDir)!;
+    expect(m).toMatchObject({ version: 1, documents: 4, embedder: { id: 'hash:v1-128', dimension: 128 } });
+    expect(await stores.list()).toEqual([m.collection]);
+    const kw = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(1));
+    expect(kw.query('batteries winter', 1)[0]!.item).toMatchObject({ sourceId: 'manual.pdf', page: 2 });
+  });
+
+  it('rebuilds nothing when nothing changed, and embeds only new text when one file changed', async () => {
+    const first = await runIndex(options(env.dataDir, [env.docs], stores));
+    const again = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(again).toMatchObject({ changed: false, version: 1, embedded: 0, documents: first.documents });
+
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors and rain gauges.');
+    const third = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(third).toMatchObject({ changed: true, version: 2, embedded: 1 });
+    // The old version's collection is gone; only the serving one remains.
+    expect(await stores.list()).toEqual([readManifest(env.dataDir)!.collection]);
+  });
+
+  it('keeps the previous index serving when a reindex fails part-way', async () => {
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    const before = readManifest(env.dataDir)!;
+    write(path.join(env.docs, 'new.md'), '# New\n\nA new document about lidar.');
+    const failing: VectorStoreFactory = {
+      ...stores,
+      open: async (name, stamp) => {
+        const s = await stores.open(name, stamp);
+        return { ...s, upsert: async () => Promise.reject(new Error('disk full')) };
+      },
+    };
+    await expect(runIndex(options(env.dataDir, [env.docs], failing))).rejects.toThrow('disk full');
+    expect(readManifest(env.dataDir)).toEqual(before);
+    expect(await stores.list()).toEqual([before.collection]);
+    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v1.json']);
+  });
+
+  it('refuses to replace an index with an empty one when no source loads', async () => {
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    const err = await runIndex(options(env.dataDir, [path.join(env.root, 'missing')], stores)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DocentError);
+    expect((err as DocentError).code).toBe('index_empty');
+    expect(readManifest(env.dataDir)!.version).toBe(1);
+  });
+
+  it('serves the last good copy of a feed URL that has become unreachable, and says so', async () => {
+    let up = true;
+    const feed = { dataset: [{ identifier: 'ds-1', title: 'Snow depth', description: '<p>Daily snow depth.</p>', keyword: ['snow'] }] };
+    const server = await startServer((_req, res) => {
+      if (!up) {
+        res.writeHead(503).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(feed));
+    });
+    try {
+      const url = `${server.base}/data.json`;
+      const first = await runIndex(options(env.dataDir, [url], stores));
+      expect(first.documents).toBe(1);
+      up = false;
+      const second = await runIndex(options(env.dataDir, [url], stores));
+      expect(second).toMatchObject({ changed: false, documents: 1, skipped: [] });
+      expect(second.notes[0]).toMatch(/HTTP 503.*kept the copy fetched at/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -9,3 +9,13 @@ export function sha256(...parts: string[]): string {
   }
   return h.digest('hex');
 }
+
+/** 32-bit FNV-1a: fast, and stable across runs and platforms (hashed features end up in the index). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

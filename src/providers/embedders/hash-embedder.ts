@@ -1,3 +1,4 @@
+import { fnv1a } from '../../core/hash.js';
 import { terms } from '../../rag/text-tokens.js';
 import { normalize, type Embedder } from './embedder.js';
 
@@ -37,14 +38,4 @@ export function hashVector(text: string, dimension: number): number[] {
     v[idx] = v[idx]! + weight;
   }
   return normalize(v);
-}
-
-/** 32-bit FNV-1a: fast, stable across runs and platforms (the index depends on it). */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

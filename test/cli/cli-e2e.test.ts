@@ -1,0 +1,91 @@
+/**
+ * The issue's "Done when", run as a user would: the real `docent` bin, its own embedded Chroma server, the
+ * no-download embedder, the real shared catalogs and manuals (copied to a tmp folder with a corrupt PDF added).
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '../..');
+const shared = path.resolve(repo, '../shared');
+const hasShared = existsSync(path.join(shared, 'catalogs/usfs'));
+if (!hasShared) console.warn(`skipping CLI end-to-end tests: ${shared} (shared catalogs) is absent`);
+
+async function docent(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [path.join(repo, 'bin/docent.js'), ...args], {
+      cwd: repo,
+      env: { ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'never', EMBEDDER: 'word-vectors', ...env },
+      maxBuffer: 64 * 2 ** 20,
+      timeout: 240_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.skipIf(!hasShared)('docent CLI end to end', () => {
+  let work: string;
+  let dataDir: string;
+  let pdfs: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'docent-e2e-'));
+    dataDir = path.join(work, 'data');
+    pdfs = path.join(work, 'pdfs');
+    cpSync(path.join(shared, 'pdfs'), pdfs, { recursive: true });
+    writeFileSync(path.join(pdfs, 'corrupt.pdf'), Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2048, 0x8f)]));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('indexes every file, names the corrupt PDF and why, and indexes the rest', async () => {
+    const r = await docent(['index', '--data-dir', dataDir, '--source', path.join(shared, 'catalogs/usfs'), '--source', pdfs]);
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Built index version 1: 1102 documents/); // 192 FGDC + 542 DCAT + 311 + 57 PDF pages
+    expect(r.stdout).toMatch(/Skipped 1:\n\s+\S*corrupt\.pdf — corrupt PDF/);
+  });
+
+  it('finds the timber-harvest dataset first for the record-worded question', async () => {
+    const r = await docent(['search', '--data-dir', dataDir, 'timber harvest activities reported in FACTS', '--json']);
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as Array<{ sourceId: string; title: string; page: number | null; score: number; id: string; url: string | null; text: string }>;
+    expect(Object.keys(hits[0]!)).toEqual(expect.arrayContaining(['id', 'sourceId', 'title', 'page', 'url', 'score', 'text']));
+    const first = hits[0]!;
+    const isTimber = first.sourceId === 'fsgeodata/Actv_TimberHarvest.xml' || /^Timber Harvests\b/.test(first.title);
+    expect(isTimber, `first hit was ${first.sourceId} (${first.title})`).toBe(true);
+    expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
+  });
+
+  it('answers a plain-words question about the gnuplot manual with its multiplot page', async () => {
+    const r = await docent(['search', '--data-dir', dataDir, 'how do I draw several plots side by side on one page', '--json', '--k', '3']);
+    const hits = JSON.parse(r.stdout) as Array<{ sourceId: string; page: number | null }>;
+    expect(hits[0]).toMatchObject({ sourceId: 'gnuplot.pdf' });
+    expect([172, 173]).toContain(hits[0]!.page); // "Multiplot: the command set multiplot places gnuplot in the multiplot mode"
+  });
+
+  it('reindexes with nothing changed without rebuilding', async () => {
+    const r = await docent(['index', '--data-dir', dataDir, '--source', path.join(shared, 'catalogs/usfs'), '--source', pdfs]);
+    expect(r.stdout).toMatch(/Nothing changed; index version 1 kept/);
+  });
+
+  it('reports status and refuses to search with a different embedder', async () => {
+    const status = JSON.parse((await docent(['status', '--data-dir', dataDir, '--json'])).stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({ documents: 1102, version: 1, indexEmbedder: { id: 'word-vectors:wink-sg100d@1', dimension: 100 }, embedderMatches: true });
+    const r = await docent(['search', '--data-dir', dataDir, 'fire'], { EMBEDDER: 'hash' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/built with embedder word-vectors:wink-sg100d@1 \(100-d\).*active embedder is hash:v1-512 \(512-d\)/);
+    expect(r.stderr).toMatch(/docent index/);
+  });
+
+  it('stops with one line naming the key for a bad config value', async () => {
+    const r = await docent(['status', '--data-dir', dataDir], { SEARCH_K: 'lots' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toBe('docent: SEARCH_K: must be a number, got "lots"');
+  });
+});

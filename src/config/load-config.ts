@@ -6,8 +6,18 @@ import type { z } from 'zod';
 import { configSchema, ENV_KEYS, type DocentConfig } from '../../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 
-/** The repository's config/ folder, found from this file so it works from any working directory. */
-export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
+/**
+ * The package's config/ folder, found by walking up from this file so it works from any working directory,
+ * from the TypeScript sources (src/config) and from the compiled build (dist/src/config) alike.
+ */
+export const CONFIG_DIR = findConfigDir(path.dirname(fileURLToPath(import.meta.url)));
+
+function findConfigDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'config', 'default.yaml'))) return path.join(dir, 'config');
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../config');
+  }
+}
 
 type Plain = Record<string, unknown>;
 

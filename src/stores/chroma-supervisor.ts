@@ -228,7 +228,7 @@ export async function startChromaServer(opts: ChromaServerOptions): Promise<Chro
   child = first.proc;
   watch(first.proc, startedAt);
   const startup = { ms: Math.round(first.ms), rssKb: readRssKb(first.proc.pid) };
-  log.info({ url, pid: first.proc.pid, startMs: startup.ms, rssKb: startup.rssKb, dir }, 'Chroma server started');
+  log.debug({ url, pid: first.proc.pid, startMs: startup.ms, rssKb: startup.rssKb, dir }, 'Chroma server started');
 
   // Never leave the server behind: kill it synchronously on exit; on a signal stop it, then let the
   // signal do what it would have done had we not listened (unless the app has its own handler).
@@ -253,7 +253,7 @@ export async function startChromaServer(opts: ChromaServerOptions): Promise<Chro
       const procs = [child, launching].filter((p): p is ChildProcess => p !== undefined);
       child = undefined;
       await Promise.all(procs.map((p) => killAndWait(p)));
-      log.info('Chroma server stopped');
+      log.debug('Chroma server stopped');
     })();
     return stopped;
   };

@@ -18,9 +18,10 @@ import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { startRssSampler } from './memory.js';
+import { repoRoot } from './repo-root.js';
 import { median, percentile } from './stats.js';
 
-const repo = path.resolve(import.meta.dirname, '../..');
+const repo = repoRoot(import.meta.dirname);
 const shared = path.resolve(repo, '../shared');
 const { values: args } = parseArgs({ options: { embedder: { type: 'string' }, rounds: { type: 'string' } } });
 if (!existsSync(shared)) {

@@ -18,6 +18,7 @@ import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
 import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
+import { repoRoot } from '../bench/repo-root.js';
 import { median } from '../bench/stats.js';
 
 interface Question {
@@ -27,7 +28,7 @@ interface Question {
   relevant: string[];
 }
 
-const repo = path.resolve(import.meta.dirname, '../..');
+const repo = repoRoot(import.meta.dirname);
 const usfs = path.resolve(repo, '../shared/catalogs/usfs');
 const { values: args } = parseArgs({
   options: { embedder: { type: 'string' }, 'data-dir': { type: 'string' }, reranker: { type: 'string' }, json: { type: 'boolean' } },
@@ -37,7 +38,7 @@ if (!existsSync(usfs)) {
   console.error(`eval needs the shared USFS catalogs at ${usfs}; they are not there.`);
   process.exit(1);
 }
-const questions = JSON.parse(readFileSync(path.join(import.meta.dirname, 'usfs-questions.json'), 'utf8')) as Question[];
+const questions = JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Question[];
 const env = { ...process.env, ...(args.embedder ? { EMBEDDER: args.embedder } : {}), ...(args.reranker ? { RERANKER: args.reranker } : {}) };
 const dataDir = args['data-dir'] ?? path.join(repo, '.docent-eval', (args.embedder ?? 'auto').replace(/[^a-z0-9-]/gi, '_'));
 const config = loadConfig({ env, overrides: { dataDir, sources: [usfs], 'retrieval.reranker': env.RERANKER ?? 'word-vectors' } });

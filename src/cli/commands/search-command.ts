@@ -65,7 +65,7 @@ function formatHits(hits: RetrievedHit[]): string {
   if (hits.length === 0) return 'No matches.\n';
   return hits
     .map((h, i) => {
-      const where = [h.sourceId, h.page ? `p. ${h.page}` : '', h.url ?? ''].filter(Boolean).join(' · ');
+      const where = [h.sourceId, h.page ? `p. ${h.page}` : '', h.url && h.url !== h.sourceId ? h.url : ''].filter(Boolean).join(' · ');
       const snippet = h.text.replace(/\s+/g, ' ').slice(0, 240);
       const twins = h.alsoIn.length ? `\n   also in: ${h.alsoIn.join(', ')}` : '';
       return `${i + 1}. ${h.title}  (${h.score.toFixed(4)})\n   ${where}${twins}\n   ${snippet}${h.text.length > 240 ? '…' : ''}`;

@@ -46,11 +46,13 @@ export function softMatchRerankerFrom(vectors: WordVectors, passageWords = DEFAU
   };
 }
 
-// Cosines below this are what unrelated GloVe words reach anyway (~0.2–0.35); counting them would let
-// a long passage collect partial credit for every query word from sheer vocabulary size.
-export const _T = { floor: 0.35, title: 0.15, idfDiv: 100, idfMode: 'log', unknownRank: -1, cap: 300, header: 'line', titleMode: 'mult' };
+// Cosines below this are what unrelated GloVe words reach anyway (~0.2–0.35); counting them would let a
+// long passage collect partial credit for every query word from sheer vocabulary size. 0.25–0.45 measured
+// alike on the USFS eval; 0.55 starts to lose real paraphrases.
+export const _T = { floor: 0.35, title: 0.15, cap: 300 };
 const COS_FLOOR = 0.35;
-// A match in the title line counts this much more: a record is about what its title names.
+// A query word matched in the title line counts this much more: a record is about what its title names.
+// Small on purpose: 0–0.3 measured alike, and 1.0 let title-only matches outrank full descriptions.
 const TITLE_BONUS = 0.15;
 
 interface QueryWord {
@@ -60,46 +62,48 @@ interface QueryWord {
 }
 
 function scorePassages(vectors: WordVectors, weightOf: (w: string) => number, query: string, passages: string[], cap: number): number[] {
-  cap = _T.cap;
   const qWords = queryWords(vectors, weightOf, query);
-  if (qWords.length === 0) return passages.map(() => 0);
+  if (qWords.length === 0) return passages.map(() => 0); // nothing to match: no passage is preferred
   const total = qWords.reduce((s, q) => s + q.weight, 0);
-  const simCache = new Map<string, Float32Array>();
-  const similarities = (word: string): Float32Array => {
-    let sims = simCache.get(word);
-    if (!sims) {
-      sims = new Float32Array(qWords.length);
+  // A cosine depends only on the word, so each distinct word is compared once per call however many
+  // passages contain it (catalog records share much of their vocabulary): ~2k distinct words for 30 records.
+  // Stemming is memoised the same way: it cost more than the cosines.
+  const cache = new Map<string, Float32Array>();
+  const matches = (word: string): Float32Array => {
+    let m = cache.get(word);
+    if (!m) {
+      m = new Float32Array(qWords.length);
+      const s = stem(word);
       const v = vectors.get(word);
-      if (v) qWords.forEach((q, i) => (sims![i] = q.vector ? softCos(dot(q.vector, v)) : 0));
-      simCache.set(word, sims);
+      for (let i = 0; i < qWords.length; i++) {
+        // A literal (stemmed) match is certain even for words the vectors lack: codes, acronyms, names.
+        m[i] = s === qWords[i]!.stem ? 1 : v ? softCos(qWords[i]!.vector, v) : 0;
+      }
+      cache.set(word, m);
     }
-    return sims;
+    return m;
   };
 
   return passages.map((passage) => {
-    let titleEnd: number;
-    if (_T.header === 'line') { const n = passage.indexOf('\n'); titleEnd = n < 0 ? passage.length : n; }
-    else { const n = passage.indexOf('\n\n'); titleEnd = n < 0 ? Math.min(passage.length, 200) : n; }
-    const titleWords = new Set(words(passage.slice(0, titleEnd)));
+    const newline = passage.indexOf('\n');
+    const titleWords = new Set(words(newline < 0 ? passage : passage.slice(0, newline)));
     const best = new Float32Array(qWords.length);
-    const tBest = new Float32Array(qWords.length);
+    const titleBest = new Float32Array(qWords.length);
     const seen = new Set<string>();
     let count = 0;
     for (const w of words(passage)) {
-      if (count++ >= cap) break;
+      if (count++ >= _T.cap) break;
       if (isStopWord(w) || seen.has(w)) continue;
       seen.add(w);
-      const s = stem(w);
-      const sims = similarities(w);
-      const title = titleWords.has(w);
+      const m = matches(w);
+      const inTitle = titleWords.has(w);
       for (let i = 0; i < qWords.length; i++) {
-        const m = s === qWords[i]!.stem ? 1 : sims[i]!;
-        if (m > best[i]!) best[i] = m;
-        if (title && m > tBest[i]!) tBest[i] = m;
+        if (m[i]! > best[i]!) best[i] = m[i]!;
+        if (inTitle && m[i]! > titleBest[i]!) titleBest[i] = m[i]!;
       }
     }
     let score = 0;
-    for (let i = 0; i < qWords.length; i++) score += qWords[i]!.weight * (best[i]! + _T.title * tBest[i]!);
+    for (let i = 0; i < qWords.length; i++) score += qWords[i]!.weight * (best[i]! + _T.title * titleBest[i]!);
     return score / total;
   });
 }
@@ -114,29 +118,24 @@ function queryWords(vectors: WordVectors, weightOf: (w: string) => number, query
   return [...out.values()];
 }
 
-/** Rescales a cosine so the floor maps to 0 and 1 stays 1. */
-function softCos(c: number): number {
+/** Cosine of two unit vectors, rescaled so the floor maps to 0 and 1 stays 1; 0 when either is missing. */
+function softCos(a: Float32Array | undefined, b: Float32Array): number {
+  if (!a) return 0;
+  let c = 0;
+  for (let d = 0; d < a.length; d++) c += a[d]! * b[d]!;
   return c <= _T.floor ? 0 : (c - _T.floor) / (1 - _T.floor);
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let d = 0; d < a.length; d++) s += a[d]! * b[d]!;
-  return s;
-}
-
 /**
- * IDF from the frequency rank (Zipf: frequency ∝ 1/rank, so log(rank) is IDF up to a constant). Words the
- * vectors do not know — codes like "FACTS" lower-cased are known, but "edw" or "cflrp" are not — are rare
- * by definition and get the weight of the rarest known word: a literal code is a strong signal.
+ * IDF from the frequency rank: under Zipf's law frequency ∝ 1/rank, so log(rank) is IDF up to a constant.
+ * The offset flattens the few hundred commonest words (all near-stop-words) to a similar low weight.
+ * A word the vectors do not know (a program code like "cflrp") is rarer than any they know, so it gets the
+ * top weight: when it matches literally it is the strongest evidence in the question.
  */
 function idfWeights(vectors: WordVectors): (word: string) => number {
   const maxRank = vectors.sourceSize;
   return (word) => {
-    let r = vectors.rank(word);
-    if (r < 0) r = _T.unknownRank < 0 ? maxRank : _T.unknownRank;
-    if (_T.idfMode === 'flat') return 1;
-    if (_T.idfMode === 'sif') { return 1 - 1 / (1 + _T.idfDiv * (r + 1) / maxRank * 1000); }
-    return Math.log(2 + r / _T.idfDiv);
+    const r = vectors.rank(word);
+    return Math.log(2 + (r < 0 ? maxRank : r) / 100);
   };
 }

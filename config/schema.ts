@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 const embedderProvider = z.enum(['auto', 'transformers', 'hf-api', 'ollama', 'word-vectors', 'hash']);
-const rerankerProvider = z.enum(['none', 'word-vectors', 'transformers', 'tei']);
+const rerankerProvider = z.enum(['auto', 'none', 'word-vectors', 'transformers', 'tei']);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const configSchema = z

@@ -43,6 +43,11 @@ export interface HybridRetrieverDeps {
   settings: RetrieverSettings;
 }
 
+// k for fusing the reranker's order with the retrieval order. Smaller than fusion's 60 because the head is
+// only ~30 long: with k = 60 ranks 1 and 30 differ by a third and the reranker barely moves anything.
+// 5–20 measured alike on the USFS eval; 60 kept only half of the gain.
+const RERANK_RRF_K = 10;
+
 /**
  * Hybrid retrieval: BM25 and vector search run side by side, are fused, near-duplicates collapse, an
  * optional reranker re-orders the head, and the result is diversified by document.
@@ -84,11 +89,25 @@ export class HybridRetriever {
     return this.deps.store.query(v, n, filter);
   }
 
-  /** Re-scores the first `rerankCandidates` hits; the tail keeps its order behind them. */
+  /**
+   * Re-orders the first `rerankCandidates` hits by reciprocal rank fusion of the reranker's order and the
+   * fused retrieval order; the tail keeps its order behind them. The reranker alone threw away what BM25 and
+   * the vectors agreed on: with the word-vector reranker on the USFS eval, sorting by its score alone gave
+   * MRR@10 0.654 / recall@5 0.757 against 0.657 / 0.728 without it, and fusing the two orders 0.671 / 0.806.
+   */
   private async rerank(query: string, hits: CollapsedHit[]): Promise<CollapsedHit[]> {
+    const reranker = this.deps.reranker!;
     const head = hits.slice(0, this.deps.settings.rerankCandidates);
-    const scores = await this.deps.reranker!.score(query, head.map((h) => h.item.text));
-    const rescored = head.map((h, i) => ({ ...h, score: scores[i]! })).sort((a, b) => b.score - a.score);
+    const scores = await reranker.score(query, head.map((h) => h.item.text));
+    // Stable sort: tied reranker scores keep the retrieval order, so ties cannot reshuffle the head.
+    const byReranker = head.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+    const fused = new Array<number>(head.length);
+    if (reranker.fuseWithRetrieval) {
+      byReranker.forEach((i, rank) => (fused[i] = 1 / (RERANK_RRF_K + rank + 1) + 1 / (RERANK_RRF_K + i + 1)));
+    } else {
+      head.forEach((_, i) => (fused[i] = scores[i]!));
+    }
+    const rescored = head.map((h, i) => ({ ...h, score: fused[i]! })).sort((a, b) => b.score - a.score);
     return [...rescored, ...hits.slice(head.length)];
   }
 }

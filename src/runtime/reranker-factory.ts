@@ -3,10 +3,15 @@ import { indexPaths } from '../indexing/index-files.js';
 import type { Logger } from '../logging/logger.js';
 import type { Reranker } from '../providers/rerankers/reranker.js';
 
-/** Builds the configured reranker, or undefined for `none`. Imports lazily: transformers is heavy to load. */
-export async function createReranker(config: DocentConfig, logger: Logger): Promise<Reranker | undefined> {
+/**
+ * Builds the configured reranker, or undefined for `none`. `auto` uses the soft-match reranker when the active
+ * embedder is the word-vector fallback (it measurably helps there, see the README's eval table, and shares the
+ * already-loaded table) and none otherwise. Imports lazily: transformers is heavy to load.
+ */
+export async function createReranker(config: DocentConfig, logger: Logger, activeEmbedderId = ''): Promise<Reranker | undefined> {
   const r = config.retrieval;
-  switch (r.reranker) {
+  const choice = r.reranker === 'auto' ? (activeEmbedderId.startsWith('word-vectors:') ? 'word-vectors' : 'none') : r.reranker;
+  switch (choice) {
     case 'none':
       return undefined;
     case 'word-vectors': {

@@ -15,6 +15,7 @@ import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
 import { readManifest, indexPaths } from '../../src/indexing/index-files.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
+import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { startRssSampler } from './memory.js';
@@ -63,7 +64,8 @@ try {
   const indexMem = sampler.stop();
 
   const searchSampler = startRssSampler(() => [stores.serverPid?.()]);
-  const { retriever } = await openSearchService(config, { stores, embedder: { embedder, reason: 'bench', fallback: true }, logger });
+  const reranker = await createReranker(config, logger, embedder.id);
+  const { retriever } = await openSearchService(config, { stores, embedder: { embedder, reason: 'bench', fallback: true }, reranker, logger });
   const questions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
   questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
   for (const q of questions) await retriever.retrieve(q, { k: 8 }); // warm-up
@@ -79,7 +81,7 @@ try {
   const searchMem = searchSampler.stop();
   const m = readManifest(dataDir)!;
 
-  console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}`);
+  console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}, reranker ${reranker?.id ?? 'none'}`);
   console.log(`Corpus: ${m.documents} documents, ${m.chunks} chunks (usfs catalogs + ${path.basename(pdfs)}: gnuplot.pdf, liboctave.pdf)\n`);
   console.log('| measure | value |');
   console.log('|---|---|');

@@ -51,7 +51,7 @@ try {
     loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
     embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
   });
-  const reranker = await createReranker(config, logger);
+  const reranker = await createReranker(config, logger, embedder.embedder.id);
   const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
   const scoreFused = retriever.withSettings({ fusion: 'score' });
 

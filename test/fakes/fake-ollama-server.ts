@@ -5,9 +5,9 @@
  * Errors use Ollama's shape `{ "error": "..." }`; an unknown model answers 404 like the real server
  * (`model "x" not found, try pulling it first`).
  *
- * Built on the same route table as the HF fake so chat (`POST /api/chat`, NDJSON) can be added later.
+ * Built on the shared route table (route-server.ts) so chat (`POST /api/chat`, NDJSON) can be added later.
  */
-import { fakeVector, sendJson, startRouteServer, type RouteServer } from './fake-hf-server.js';
+import { fakeVector, sendJson, startRouteServer, type RouteServer } from './route-server.js';
 
 export interface FakeOllamaServerOptions {
   /** Vector length. Default 8. */

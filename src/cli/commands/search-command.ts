@@ -37,7 +37,7 @@ export function registerSearchCommand(program: Command): void {
       const stores = await openVectorStores(config, logger);
       try {
         const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
-        const reranker = await createReranker(config, logger);
+        const reranker = await createReranker(config, logger, embedder.embedder.id);
         const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
         const hits = await retriever.retrieve(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
         process.stdout.write(opts.json ? `${JSON.stringify(hits.map(toJson), null, 2)}\n` : formatHits(hits));

@@ -28,7 +28,9 @@ export function registerStatusCommand(program: Command): void {
         activeEmbedder: { id: active.embedder.id, dimension: active.embedder.dimension, reason: active.reason, fallback: active.fallback },
         embedderMatches: manifest ? manifest.embedder.id === active.embedder.id && manifest.embedder.dimension === active.embedder.dimension : null,
         chroma: config.chroma.url || `embedded (files in ${indexPaths(config.dataDir).chromaDir})`,
-        reranker: config.retrieval.reranker,
+        reranker: config.retrieval.reranker === 'auto'
+          ? `auto: ${active.embedder.id.startsWith('word-vectors:') ? 'word-vectors (soft-match)' : 'none'}`
+          : config.retrieval.reranker,
         sources: manifest?.perSource ?? {},
         lastRun: manifest?.lastRun ?? null,
       };

@@ -43,7 +43,8 @@ const loading = new Map<string, Promise<WordVectors>>();
 /**
  * Loads the word vectors, converting the package's JSON into `<cacheDir>/wink-sg100d-<maxWords>.bin` on
  * first use (streamed, so memory stays far below what `JSON.parse` of 307 MB would need), and reading only
- * that file afterwards. Concurrent calls for the same cache file share one load.
+ * that file afterwards. Calls for the same cache file share one load for the life of the process, so the
+ * embedder and the soft-match reranker hold one copy of the table, not two.
  */
 export function loadWordVectors(opts: LoadWordVectorsOptions): Promise<WordVectors> {
   const maxWords = opts.maxWords ?? 200_000;
@@ -51,7 +52,9 @@ export function loadWordVectors(opts: LoadWordVectorsOptions): Promise<WordVecto
   const file = path.join(opts.cacheDir, `wink-sg100d-${maxWords}.bin`);
   let pending = loading.get(file);
   if (!pending) {
-    pending = loadOrBuild(file, maxWords, opts.sourcePath).finally(() => loading.delete(file));
+    pending = loadOrBuild(file, maxWords, opts.sourcePath);
+    // A failed load is forgotten so a later call can retry; a good one is kept.
+    pending.catch(() => loading.delete(file));
     loading.set(file, pending);
   }
   return pending;

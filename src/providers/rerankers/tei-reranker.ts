@@ -1,34 +1,91 @@
 import { ProviderError } from '../../core/errors.js';
 import type { Reranker } from './reranker.js';
 
+/** Options for {@link createTeiReranker}. */
+export interface TeiRerankerOptions {
+  /** The TEI server root (`http://host:8080`) or its `/rerank` route; a trailing slash is fine. */
+  url: string;
+  /** Sent as `Authorization: Bearer …` (HF Inference Endpoints need it; a plain TEI container does not). */
+  token?: string;
+  /** Per request. Default 15 s. */
+  timeoutMs?: number;
+  /**
+   * Passages per request. TEI refuses requests with more texts than its `--max-client-batch-size`
+   * (default 32) with 413, so longer lists are split. Default 32.
+   */
+  batchSize?: number;
+}
+
+const HINT = 'Check RERANK_URL (a TEI server with a reranker model, e.g. BAAI/bge-reranker-base), or set RERANKER=none.';
+
+/** `http://h/`, `http://h/rerank` and `http://h/rerank/` all mean the same route. */
+export function teiRerankEndpoint(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  return trimmed.endsWith('/rerank') ? trimmed : `${trimmed}/rerank`;
+}
+
 /**
  * A Text Embeddings Inference (TEI) compatible `/rerank` endpoint: POST {query, texts} → [{index, score}].
  * TEI serves cross-encoders such as BAAI/bge-reranker-base; the HF Inference API does not rerank.
+ * TEI answers in score order, so scores are put back in passage order by `index`.
  */
-export function createTeiReranker(opts: { url: string; token?: string; timeoutMs?: number }): Reranker {
-  const endpoint = opts.url.replace(/\/+$/, '').endsWith('/rerank') ? opts.url : `${opts.url.replace(/\/+$/, '')}/rerank`;
+export function createTeiReranker(opts: TeiRerankerOptions): Reranker {
+  const endpoint = teiRerankEndpoint(opts.url);
+  const batchSize = Math.max(1, opts.batchSize ?? 32);
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+
+  const scoreBatch = async (query: string, passages: string[]): Promise<number[]> => {
+    let res: Response;
+    try {
+      res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        // truncate: long passages are cut to the model's window instead of failing the whole request.
+        body: JSON.stringify({ query, texts: passages, truncate: true, raw_scores: false }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      // An unparsable URL (e.g. RERANK_URL unset) throws TypeError before any I/O: retrying cannot help.
+      const badUrl = err instanceof TypeError && /invalid url|failed to parse url/i.test(`${err.message} ${String(err.cause ?? '')}`);
+      const reason = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
+      throw new ProviderError('tei-reranker', `cannot reach ${endpoint}: ${reason}`, { transient: !badUrl, cause: err, hint: HINT });
+    }
+    if (!res.ok) {
+      // TEI explains refusals in `{ error, error_type }`; the text is what the operator needs to see.
+      const detail = (await res.text().catch(() => '')).slice(0, 300);
+      throw new ProviderError('tei-reranker', `HTTP ${res.status} from ${endpoint}${detail ? `: ${detail}` : ''}`, {
+        transient: res.status === 408 || res.status === 429 || res.status >= 500,
+        ...(res.status === 401 || res.status === 403 ? { hint: 'Check HF_TOKEN: the endpoint refused the credentials.' } : { hint: HINT }),
+      });
+    }
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch (err) {
+      throw new ProviderError('tei-reranker', `invalid JSON from ${endpoint}`, { cause: err, transient: true });
+    }
+    if (!Array.isArray(body)) throw new ProviderError('tei-reranker', `unexpected response from ${endpoint}: not a list`, { hint: HINT });
+    const scores = new Array<number | undefined>(passages.length).fill(undefined);
+    for (const r of body as Array<{ index?: unknown; score?: unknown }>) {
+      if (typeof r?.index === 'number' && Number.isInteger(r.index) && r.index >= 0 && r.index < scores.length && typeof r.score === 'number') {
+        scores[r.index] = r.score;
+      }
+    }
+    // A missing score would otherwise surface as NaN/-Infinity far away in the ranking; fail here instead.
+    const missing = scores.findIndex((s) => s === undefined);
+    if (missing >= 0) {
+      throw new ProviderError('tei-reranker', `response from ${endpoint} has no score for passage ${missing} of ${passages.length}`, { hint: HINT });
+    }
+    return scores as number[];
+  };
+
   return {
     id: `tei:${endpoint}`,
     async score(query, passages) {
       if (passages.length === 0) return [];
-      let res: Response;
-      try {
-        res = await fetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
-          body: JSON.stringify({ query, texts: passages, truncate: true, raw_scores: false }),
-          signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
-        });
-      } catch (err) {
-        throw new ProviderError('tei-reranker', `cannot reach ${endpoint}: ${(err as Error).message}`, { transient: true, cause: err, hint: 'Check RERANK_URL.' });
-      }
-      if (!res.ok) {
-        throw new ProviderError('tei-reranker', `HTTP ${res.status} from ${endpoint}`, { transient: res.status === 429 || res.status >= 500 });
-      }
-      const body = (await res.json()) as Array<{ index: number; score: number }>;
-      const scores = new Array<number>(passages.length).fill(Number.NEGATIVE_INFINITY);
-      for (const r of body) if (r.index >= 0 && r.index < scores.length) scores[r.index] = r.score;
-      return scores;
+      const out: number[] = [];
+      for (let i = 0; i < passages.length; i += batchSize) out.push(...(await scoreBatch(query, passages.slice(i, i + batchSize))));
+      return out;
     },
   };
 }

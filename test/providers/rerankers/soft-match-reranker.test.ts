@@ -46,10 +46,16 @@ describe.skipIf(!packageVersion)('soft-match reranker (real wink-embeddings-sg-1
   it('counts an exact match of a word the vectors may not know, such as a system code', async () => {
     const facts = 'Silviculture Reports\n\nActivities recorded in FACTS, the agency tracking system, by fiscal year.';
     const other = 'Silviculture Reports\n\nActivities recorded in the agency tracking system, by fiscal year.';
-    const [withCode, without] = await reranker.score('FACTS activities', [other, facts].reverse());
+    const [withCode, without] = await reranker.score('FACTS activities', [facts, other]);
     expect(withCode!).toBeGreaterThan(without!);
     const [edw, none] = await reranker.score('EDW datasets', ['Datasets served from EDW', 'Datasets served from a warehouse']);
     expect(edw!).toBeGreaterThan(none!);
+  });
+
+  it('reads only the head of a long passage, so length alone cannot collect matches', async () => {
+    const short = await createSoftMatchReranker({ cacheDir: sharedCacheDir, passageWords: 5 });
+    const [early, late] = await short.score('timber', ['timber sales by year', 'sales by year and region of timber']);
+    expect(early!).toBeGreaterThan(late!);
   });
 
   it('returns one finite score per passage, in order', async () => {

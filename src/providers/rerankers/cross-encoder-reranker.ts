@@ -37,9 +37,10 @@ export interface CrossEncoderRerankerOptions {
 }
 
 // transformers.js keeps its settings in one global `env`, read while a model loads. Loads are serialised
-// (the transformers embedder does the same for its own loads) so two rerankers with different folders
-// cannot see each other's settings half-way through; cache_dir and local_files_only are also passed per
-// call so a concurrent embedder load cannot flip them.
+// so two rerankers with different folders cannot see each other's settings half-way through. The embedder
+// serialises its loads on its own queue (it exports no general lock), so cache_dir and local_files_only are
+// also passed per call; what a concurrent embedder load can still change is env.allowRemoteModels and
+// env.localModelPath, which in the app point at the same models folder anyway.
 let loadQueue: Promise<unknown> = Promise.resolve();
 const DEFAULT_REMOTE_HOST = env.remoteHost;
 
@@ -146,7 +147,12 @@ export async function createCrossEncoderReranker(opts: CrossEncoderRerankerOptio
     return out;
   };
 
-  await scoreBatch('probe', ['probe']);
+  try {
+    await scoreBatch('probe', ['probe']);
+  } catch (e) {
+    await model.dispose();
+    throw e;
+  }
 
   return {
     id: `cross-encoder:${modelId}${dtype === 'fp32' ? '' : `?dtype=${dtype}`}`,

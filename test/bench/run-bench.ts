@@ -2,26 +2,26 @@
  * `npm run bench`: the performance figures in the README, measured in one run on this machine.
  *  1. index ../shared/catalogs/usfs + ../shared/pdfs from scratch with the no-download embedder;
  *  2. reindex with nothing changed (median of 3), and after touching one file;
- *  3. in-process search latency p50/p95 over the eval questions, after warm-up;
+ *  3. search latency p50/p95 over the eval questions, in a fresh search process after warm-up;
  *  4. peak RSS of Docent and of its Chroma server while indexing and searching (sampled every 50 ms).
  * Options: --embedder NAME (default word-vectors), --rounds N (search repetitions, default 5).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
 import { readManifest, indexPaths } from '../../src/indexing/index-files.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
-import { createReranker } from '../../src/runtime/reranker-factory.js';
-import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { startRssSampler } from './memory.js';
 import { repoRoot } from './repo-root.js';
 import { median, percentile } from './stats.js';
 
+const execFileAsync = promisify(execFile);
 const repo = repoRoot(import.meta.dirname);
 const shared = path.resolve(repo, '../shared');
 const { values: args } = parseArgs({ options: { embedder: { type: 'string' }, rounds: { type: 'string' } } });
@@ -63,25 +63,15 @@ try {
   const oneFile = await run();
   const indexMem = sampler.stop();
 
-  const searchSampler = startRssSampler(() => [stores.serverPid?.()]);
-  const reranker = await createReranker(config, logger, embedder.id);
-  const { retriever } = await openSearchService(config, { stores, embedder: { embedder, reason: 'bench', fallback: true }, reranker, logger });
-  const questions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
-  questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
-  for (const q of questions) await retriever.retrieve(q, { k: 8 }); // warm-up
-  const times: number[] = [];
-  const rounds = Number(args.rounds ?? 5);
-  for (let r = 0; r < rounds; r++) {
-    for (const q of questions) {
-      const s = performance.now();
-      await retriever.retrieve(q, { k: 8 });
-      times.push(performance.now() - s);
-    }
-  }
-  const searchMem = searchSampler.stop();
+  // Search runs in a fresh process, as `docent search` and a bot serving the index do; Chroma is sampled here.
+  const chromaSampler = startRssSampler(() => [stores.serverPid?.()]);
+  const child = await execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, embedderName, String(Number(args.rounds ?? 5))], { maxBuffer: 2 ** 26 });
+  const chromaMem = chromaSampler.stop();
+  const search = JSON.parse(child.stdout.trim().split('\n').pop()!) as { times: number[]; peakRss: number; reranker: string };
+  const times = search.times;
   const m = readManifest(dataDir)!;
 
-  console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}, reranker ${reranker?.id ?? 'none'}`);
+  console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}, reranker ${search.reranker}`);
   console.log(`Corpus: ${m.documents} documents, ${m.chunks} chunks (usfs catalogs + ${path.basename(pdfs)}: gnuplot.pdf, liboctave.pdf)\n`);
   console.log('| measure | value |');
   console.log('|---|---|');
@@ -89,9 +79,9 @@ try {
   console.log(`| index from scratch | ${f(cold.seconds)} s (${cold.embedded} chunks embedded) |`);
   console.log(`| reindex, nothing changed (median of 3) | ${f(median(noChange), 2)} s |`);
   console.log(`| reindex, one PDF touched (content same) | ${f(oneFile.seconds, 2)} s (changed: ${oneFile.changed}) |`);
-  console.log(`| search p50 / p95 (${times.length} queries, in-process, warm) | ${f(median(times), 1)} ms / ${f(percentile(times, 95), 1)} ms |`);
+  console.log(`| search p50 / p95 (${times.length} queries, in a search process, warm) | ${f(median(times), 1)} ms / ${f(percentile(times, 95), 1)} ms |`);
   console.log(`| peak RSS while indexing: Docent / Chroma / sum | ${mb(indexMem.peakSelf)} / ${mb(indexMem.peakOthers)} / ${mb(indexMem.peakSum)} |`);
-  console.log(`| peak RSS while searching: Docent / Chroma / sum | ${mb(searchMem.peakSelf)} / ${mb(searchMem.peakOthers)} / ${mb(searchMem.peakSum)} |`);
+  console.log(`| peak RSS of a search process / Chroma meanwhile / sum | ${mb(search.peakRss)} / ${mb(chromaMem.peakOthers)} / ${mb(search.peakRss + chromaMem.peakOthers)} |`);
   console.log(`| index size on disk | ${mb(dirSize(indexPaths(dataDir).root))} |`);
 } finally {
   await stores.close();

@@ -16,6 +16,7 @@ import { createSoftMatchReranker } from '../../src/providers/rerankers/soft-matc
 import { HybridRetriever } from '../../src/rag/hybrid-retriever.js';
 import { KeywordIndex } from '../../src/rag/keyword-index.js';
 import { createMemoryStoreFactory } from '../../src/stores/memory-store.js';
+import { sharedWordVectorCacheDir } from '../helpers/word-vector-cache.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const sample = path.join(repo, 'data/sample');
@@ -26,7 +27,7 @@ describe('search quality on data/sample', () => {
   beforeAll(async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'docent-quality-'));
     // Shared with the word-vector tests so the 307 MB package is converted once per machine.
-    const cacheDir = path.join(os.tmpdir(), 'docent-test-wink-sg100d-1.1.0');
+    const cacheDir = sharedWordVectorCacheDir;
     const embedder = await createWordVectorEmbedder({ cacheDir });
     const reranker = await createSoftMatchReranker({ cacheDir });
     const stores = createMemoryStoreFactory();

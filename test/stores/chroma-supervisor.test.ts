@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ProviderError } from '../../src/core/errors.js';
 import { createChromaStoreFactory } from '../../src/stores/chroma-store.js';
-import { findFreePort, startChromaServer, type ChromaServerHandle } from '../../src/stores/chroma-supervisor.js';
+import { startChromaServer, type ChromaServerHandle } from '../../src/stores/chroma-supervisor.js';
 import { axis, makeChunk } from './vector-store-contract.js';
 
 const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

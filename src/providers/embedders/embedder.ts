@@ -21,3 +21,13 @@ export function normalize(v: number[]): number[] {
   if (norm > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
   return v;
 }
+
+/**
+ * Embeds `texts` in batches of `batchSize` through `embedBatch`, in order. Remote embedders cap how many inputs
+ * one request may carry; this keeps that loop in one place.
+ */
+export async function embedInBatches(texts: string[], batchSize: number, embedBatch: (batch: string[]) => Promise<number[][]>): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let i = 0; i < texts.length; i += batchSize) out.push(...(await embedBatch(texts.slice(i, i + batchSize))));
+  return out;
+}

@@ -11,7 +11,7 @@
  */
 import { InferenceClient } from '@huggingface/inference';
 import { ProviderError } from '../../core/errors.js';
-import { normalize, type Embedder } from './embedder.js';
+import { embedInBatches, normalize, type Embedder } from './embedder.js';
 
 export interface HfApiEmbedderOptions {
   /** Hub model id, e.g. `sentence-transformers/all-MiniLM-L6-v2`. Also names the embedder when `endpointUrl` is set. */
@@ -139,11 +139,7 @@ export async function createHfApiEmbedder(opts: HfApiEmbedderOptions): Promise<E
   return {
     id: `hf-api:${opts.model}`,
     dimension,
-    async embedDocuments(texts) {
-      const out: number[][] = [];
-      for (let i = 0; i < texts.length; i += batchSize) out.push(...checked(await embedBatch(texts.slice(i, i + batchSize))));
-      return out;
-    },
+    embedDocuments: (texts) => embedInBatches(texts, batchSize, async (batch) => checked(await embedBatch(batch))),
     async embedQuery(text) {
       return checked(await embedBatch([text]))[0]!;
     },

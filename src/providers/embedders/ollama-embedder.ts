@@ -7,7 +7,7 @@
  */
 import { Ollama } from 'ollama';
 import { ProviderError } from '../../core/errors.js';
-import { normalize, type Embedder } from './embedder.js';
+import { embedInBatches, normalize, type Embedder } from './embedder.js';
 
 export const DEFAULT_OLLAMA_EMBED_MODEL = 'nomic-embed-text';
 
@@ -96,11 +96,7 @@ export async function createOllamaEmbedder(opts: OllamaEmbedderOptions): Promise
   return {
     id: `ollama:${model}`,
     dimension,
-    async embedDocuments(texts) {
-      const out: number[][] = [];
-      for (let i = 0; i < texts.length; i += batchSize) out.push(...checked(await embedBatch(texts.slice(i, i + batchSize))));
-      return out;
-    },
+    embedDocuments: (texts) => embedInBatches(texts, batchSize, async (batch) => checked(await embedBatch(batch))),
     async embedQuery(text) {
       return checked(await embedBatch([text]))[0]!;
     },

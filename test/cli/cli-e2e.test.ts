@@ -86,6 +86,10 @@ describe.skipIf(!hasShared)('docent CLI end to end', () => {
   it('stops with one line naming the key for a bad config value', async () => {
     const r = await docent(['status', '--data-dir', dataDir], { SEARCH_K: 'lots' });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')[0]).toBe('docent: SEARCH_K: must be a number, got "lots"');
+    expect(r.stderr.trim()).toBe('docent: SEARCH_K: must be a number, got "lots" — set SEARCH_K to a number');
+    const bad = await docent(['status', '--data-dir', dataDir], { CHROMA_URL: 'chroma-host:8000' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^docent: chroma\.url \(CHROMA_URL\): .* — fix chroma\.url in config\/\*\.yaml or set CHROMA_URL/);
   });
 });

@@ -1,3 +1,5 @@
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
@@ -64,7 +66,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     });
   }
   const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
-  const perSource = countPerSource(docs, chunks, perSourceDocs);
+  const perSource = countPerSource(chunks, perSourceDocs);
   const contentHash = sha256(...chunks.map((c) => `${c.id}:${c.textHash}`));
   const existing = previous ? await o.stores.list() : [];
 
@@ -119,7 +121,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   };
   writeManifest(o.dataDir, manifest);
   docCache.save();
-  await retireOldVersions(o, collection, existing);
+  await retireOldVersions(o, collection, existing, version);
   return { changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
 }
 
@@ -176,18 +178,25 @@ function uniqueIds(chunks: Chunk[]): Chunk[] {
   });
 }
 
-function countPerSource(docs: DocumentRecord[], chunks: Chunk[], perSourceDocs: Map<string, number>) {
+function countPerSource(chunks: Chunk[], perSourceDocs: Map<string, number>) {
   const out: Record<string, { documents: number; chunks: number }> = {};
   for (const [root, n] of perSourceDocs) out[root] = { documents: n, chunks: 0 };
   for (const c of chunks) (out[c.sourceRoot] ??= { documents: 0, chunks: 0 }).chunks++;
-  void docs;
   return out;
 }
 
-/** Drops every docent collection except the new one (earlier versions and leftovers of crashed runs). */
-async function retireOldVersions(o: IndexRunOptions, keep: string, existing: string[]): Promise<void> {
+/**
+ * Drops every docent collection and keyword file except the new version's (earlier versions and leftovers of
+ * crashed runs), once the manifest already points at the new one.
+ */
+async function retireOldVersions(o: IndexRunOptions, keep: string, existing: string[], version: number): Promise<void> {
   for (const name of existing) {
     if (name === keep || !name.startsWith('docent_v')) continue;
     await o.stores.drop(name).catch((err: unknown) => o.logger.warn({ err, name }, 'could not drop an old index version'));
+  }
+  const { indexDir, keywordFile } = indexPaths(o.dataDir);
+  const current = path.basename(keywordFile(version));
+  for (const f of readdirSync(indexDir)) {
+    if (/^keyword-v\d+\.json(\..*\.tmp|\.tmp)?$/.test(f) && f !== current) rmSync(path.join(indexDir, f), { force: true });
   }
 }

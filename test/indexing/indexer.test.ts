@@ -71,8 +71,9 @@ describe('runIndex', () => {
     write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors and rain gauges.');
     const third = await runIndex(options(env.dataDir, [env.docs], stores));
     expect(third).toMatchObject({ changed: true, version: 2, embedded: 1 });
-    // The old version's collection is gone; only the serving one remains.
+    // The old version's collection and keyword file are gone; only the serving ones remain.
     expect(await stores.list()).toEqual([readManifest(env.dataDir)!.collection]);
+    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v2.json']);
   });
 
   it('keeps the previous index serving when a reindex fails part-way', async () => {

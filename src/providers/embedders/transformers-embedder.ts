@@ -6,8 +6,9 @@
  * (`onnx/model_quantized.onnx` for dtype q8). The download cache and the local-model folder are the same
  * directory, so a model fetched once by `docent models pull` is found later with remote loading disabled.
  */
-import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { ProviderError } from '../../core/errors.js';
+import { withTransformersEnv } from '../transformers-env.js';
 import { normalize, type Embedder } from './embedder.js';
 
 export const DEFAULT_TRANSFORMERS_MODEL = 'Xenova/all-MiniLM-L6-v2';
@@ -45,32 +46,17 @@ export interface LoadPipelineOptions {
   onProgress?: (info: { status: string; file?: string; progress?: number }) => void;
 }
 
-// transformers.js keeps its settings in one global `env`, read while a pipeline loads. Loads are
-// serialised so two embedders with different folders (tests, `models pull` next to a running bot)
-// cannot see each other's settings half-way through.
-let loadQueue: Promise<unknown> = Promise.resolve();
-const DEFAULT_REMOTE_HOST = env.remoteHost;
-
-/** Loads a feature-extraction pipeline under the global env lock. Errors are transformers' own. */
+/** Loads a feature-extraction pipeline under the process-wide env lock. Errors are transformers' own. */
 export function loadFeatureExtractionPipeline(o: LoadPipelineOptions): Promise<FeatureExtractionPipeline> {
-  const run = async (): Promise<FeatureExtractionPipeline> => {
-    env.cacheDir = o.cacheDir;
-    env.localModelPath = o.cacheDir;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = o.allowRemote;
-    env.useFSCache = true;
-    env.remoteHost = o.remoteHost ?? DEFAULT_REMOTE_HOST;
-    return pipeline('feature-extraction', o.model, {
+  return withTransformersEnv(o, () =>
+    pipeline('feature-extraction', o.model, {
       cache_dir: o.cacheDir,
       local_files_only: !o.allowRemote,
       dtype: o.dtype,
       device: 'cpu',
       ...(o.onProgress ? { progress_callback: o.onProgress as (info: unknown) => void } : {}),
-    });
-  };
-  const result = loadQueue.then(run, run);
-  loadQueue = result.catch(() => undefined);
-  return result;
+    }),
+  );
 }
 
 /**

@@ -5,9 +5,10 @@
  * (`<cacheDir>/<owner>/<name>/{config.json,tokenizer.json,tokenizer_config.json,onnx/model.onnx}`), so
  * `docent models pull` fetches both and the bot later runs with remote loading disabled.
  */
-import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoModelForSequenceClassification, AutoTokenizer } from '@huggingface/transformers';
 import { ProviderError } from '../../core/errors.js';
 import { modelLoadError } from '../embedders/transformers-embedder.js';
+import { withTransformersEnv } from '../transformers-env.js';
 import type { Reranker } from './reranker.js';
 
 export const DEFAULT_CROSS_ENCODER_MODEL = 'Xenova/ms-marco-MiniLM-L-6-v2';
@@ -36,28 +37,6 @@ export interface CrossEncoderRerankerOptions {
   maxLength?: number;
 }
 
-// transformers.js keeps its settings in one global `env`, read while a model loads. Loads are serialised
-// so two rerankers with different folders cannot see each other's settings half-way through. The embedder
-// serialises its loads on its own queue (it exports no general lock), so cache_dir and local_files_only are
-// also passed per call; what a concurrent embedder load can still change is env.allowRemoteModels and
-// env.localModelPath, which in the app point at the same models folder anyway.
-let loadQueue: Promise<unknown> = Promise.resolve();
-const DEFAULT_REMOTE_HOST = env.remoteHost;
-
-function withTransformersEnv<T>(o: CrossEncoderRerankerOptions, fn: () => Promise<T>): Promise<T> {
-  const run = async (): Promise<T> => {
-    env.cacheDir = o.cacheDir;
-    env.localModelPath = o.cacheDir;
-    env.allowLocalModels = true;
-    env.allowRemoteModels = o.allowRemote;
-    env.useFSCache = true;
-    env.remoteHost = DEFAULT_REMOTE_HOST;
-    return fn();
-  };
-  const result = loadQueue.then(run, run);
-  loadQueue = result.catch(() => undefined);
-  return result;
-}
 
 // A cross-encoder reads at most `maxLength` tokens; a passage of this many characters already overflows
 // 512 tokens, so cutting here only saves tokenising text that truncation would throw away.

@@ -1,0 +1,78 @@
+import type { DocentError } from '../errors.js';
+import type { DocumentKind } from '../types.js';
+
+/**
+ * The answer pipeline's vocabulary. Adapters (Discord, Slack, console) turn a platform event into a
+ * `Question` and render the `AnswerPart` stream; they never see retrieval or generators.
+ */
+
+/** One earlier turn of the conversation (a thread's recent messages), oldest first. */
+export interface Turn {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
+export interface Question {
+  text: string;
+  /** Prior turns of the thread, oldest first; empty for a new conversation. */
+  history: Turn[];
+  /** Optional per-channel scoping: only these sources (source roots or ids). */
+  sources?: string[];
+}
+
+/** A retrieved passage as shown to the model and to the user, numbered from 1 in prompt order. */
+export interface Passage {
+  /** 1-based number used in the prompt and in [n] citation markers. */
+  n: number;
+  chunkId: string;
+  sourceId: string;
+  title: string;
+  url: string | null;
+  path: string | null;
+  page: number | null;
+  kind: DocumentKind;
+  text: string;
+}
+
+/** A passage the answer actually cited, for the source list under the answer. */
+export interface Citation {
+  n: number;
+  title: string;
+  sourceId: string;
+  /** Link when the record has one, else null (then `path` says which file). */
+  url: string | null;
+  path: string | null;
+  page: number | null;
+}
+
+export interface Timings {
+  /** Query rewrite (follow-ups) + retrieval, ms. */
+  retrievalMs: number;
+  /** From the start of generation to the first text-delta, ms (null for a cache hit or a refusal). */
+  firstTokenMs: number | null;
+  /** Whole answer, ms. */
+  totalMs: number;
+}
+
+export interface FinishInfo {
+  citations: Citation[];
+  timings: Timings;
+  /** The generator that wrote the answer (after fallbacks), e.g. `hf:meta-llama/…` or `extractive`. */
+  backend: string;
+  /** Backends that failed before `backend` answered, with why, in order. */
+  fallbacks: Array<{ backend: string; reason: string }>;
+  /** True when the answer came from the answer cache. */
+  cached: boolean;
+  /** True when nothing relevant was found and Docent said so instead of answering. */
+  notFound: boolean;
+  /** The standalone search query used (differs from the question for rewritten follow-ups). */
+  searchQuery: string;
+  /** The complete answer text as streamed (after citation clean-up). */
+  text: string;
+}
+
+export type AnswerPart =
+  | { type: 'sources'; passages: Passage[] }
+  | { type: 'text-delta'; text: string }
+  | { type: 'finish'; info: FinishInfo }
+  | { type: 'error'; error: DocentError };

@@ -66,8 +66,42 @@ export const configSchema = z
         rerankCandidates: z.number().int().min(1).max(200),
       })
       .strict(),
+    answer: z
+      .object({
+        /** Backends in order; `auto` = every configured LLM (HF token, OpenAI-compatible URL, OLLAMA_HOST) then extractive. */
+        chain: z.union([z.literal('auto'), z.array(z.enum(['hf', 'openai', 'ollama', 'extractive'])).min(1)]),
+        catalogName: z.string().min(1),
+        k: z.number().int().min(1).max(20),
+        maxTokens: z.number().int().min(16).max(8192),
+        temperature: z.number().min(0).max(2),
+        historyTurns: z.number().int().min(0).max(50),
+        maxPassageChars: z.number().int().min(200).max(20000),
+        minVectorScore: z.number().min(-1).max(1),
+        minCoverage: z.number().min(0).max(1),
+        rewriteTimeoutMs: z.number().int().positive(),
+        firstTokenTimeoutMs: z.number().int().positive(),
+        totalTimeoutMs: z.number().int().positive(),
+        retries: z.number().int().min(0).max(5),
+        breakerFailures: z.number().int().min(1),
+        breakerCooldownMs: z.number().int().positive(),
+        cacheTtlSeconds: z.number().int().min(0),
+        cacheMaxEntries: z.number().int().min(0),
+      })
+      .strict(),
+    llm: z
+      .object({
+        hfModel: z.string().min(1),
+        hfProvider: z.string(),
+        hfEndpointUrl: httpUrl.or(z.literal('')),
+        openaiBaseUrl: httpUrl.or(z.literal('')),
+        openaiApiKey: z.string(),
+        openaiModel: z.string(),
+        ollamaModel: z.string().min(1),
+      })
+      .strict(),
     hf: z.object({ token: z.string() }).strict(),
-    ollama: z.object({ host: httpUrl }).strict(),
+    /** Empty: no Ollama configured (the ollama embedder then assumes http://127.0.0.1:11434). */
+    ollama: z.object({ host: httpUrl.or(z.literal('')) }).strict(),
     log: z.object({ level: logLevel, pretty: z.enum(['auto', 'always', 'never']) }).strict(),
   })
   .strict();
@@ -98,6 +132,20 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   RERANKER: { path: 'retrieval.reranker', kind: 'string' },
   RERANK_MODEL: { path: 'retrieval.rerankModel', kind: 'string' },
   RERANK_URL: { path: 'retrieval.rerankUrl', kind: 'string' },
+  LLM_CHAIN: { path: 'answer.chain', kind: 'list' },
+  CATALOG_NAME: { path: 'answer.catalogName', kind: 'string' },
+  ANSWER_K: { path: 'answer.k', kind: 'number' },
+  ANSWER_MAX_TOKENS: { path: 'answer.maxTokens', kind: 'number' },
+  LLM_FIRST_TOKEN_TIMEOUT_MS: { path: 'answer.firstTokenTimeoutMs', kind: 'number' },
+  LLM_TOTAL_TIMEOUT_MS: { path: 'answer.totalTimeoutMs', kind: 'number' },
+  ANSWER_CACHE_TTL_SECONDS: { path: 'answer.cacheTtlSeconds', kind: 'number' },
+  HF_CHAT_MODEL: { path: 'llm.hfModel', kind: 'string' },
+  HF_PROVIDER: { path: 'llm.hfProvider', kind: 'string' },
+  HF_ENDPOINT_URL: { path: 'llm.hfEndpointUrl', kind: 'string' },
+  OPENAI_BASE_URL: { path: 'llm.openaiBaseUrl', kind: 'string' },
+  OPENAI_API_KEY: { path: 'llm.openaiApiKey', kind: 'string' },
+  OPENAI_MODEL: { path: 'llm.openaiModel', kind: 'string' },
+  OLLAMA_CHAT_MODEL: { path: 'llm.ollamaModel', kind: 'string' },
   HF_TOKEN: { path: 'hf.token', kind: 'string' },
   OLLAMA_HOST: { path: 'ollama.host', kind: 'string' },
   LOG_LEVEL: { path: 'log.level', kind: 'string' },

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, DocentError } from '../core/errors.js';
+import { registerAskCommand } from './commands/ask-command.js';
+import { registerChatCommands } from './commands/chat-command.js';
 import { registerIndexCommand } from './commands/index-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerSearchCommand(program);
   registerStatusCommand(program);
   registerModelsCommand(program);
+  registerAskCommand(program);
+  registerChatCommands(program);
   return program;
 }
 

@@ -33,6 +33,8 @@ export interface IndexRunOptions {
 }
 
 export interface IndexSummary {
+  /** The embedder that built (or would have rebuilt) the index. */
+  embedderId: string;
   /** False when the content was identical to the serving index, which was kept as is. */
   changed: boolean;
   version: number;
@@ -80,7 +82,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     const seconds = (performance.now() - started) / 1000;
     writeManifest(o.dataDir, { ...previous, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });
     docCache.save();
-    return { changed: false, version: previous.version, documents: docs.length, chunks: chunks.length, embedded: 0, skipped, notes, seconds, perSource };
+    return { embedderId: o.embedder.id, changed: false, version: previous.version, documents: docs.length, chunks: chunks.length, embedded: 0, skipped, notes, seconds, perSource };
   }
 
   const cache = new EmbeddingCache(paths.embeddingCacheDir, o.embedder.id, o.embedder.dimension);
@@ -122,7 +124,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   writeManifest(o.dataDir, manifest);
   docCache.save();
   await retireOldVersions(o, collection, existing, version);
-  return { changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
+  return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
 }
 
 async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {

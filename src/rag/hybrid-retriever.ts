@@ -33,6 +33,11 @@ export interface RetrievedHit extends SearchHit {
   chunk: Chunk;
   /** sourceIds of near-identical chunks folded into this one. */
   alsoIn: string[];
+  /**
+   * The hit's own scores before fusion, null where that retriever did not return it: cosine similarity from
+   * the vector list, BM25 from the keyword list. The answer pipeline's "found nothing relevant" gate uses them.
+   */
+  signals: { vector: number | null; keyword: number | null };
 }
 
 export interface HybridRetrieverDeps {
@@ -81,7 +86,9 @@ export class HybridRetriever {
     let collapsed = collapseNearDuplicates(ranked, s.dedupThreshold);
     if (this.deps.reranker && opts.rerank !== false) collapsed = await this.rerank(query, collapsed);
     const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}`, s.maxPerDocument);
-    return diverse.slice(0, opts.k).map(toHit);
+    const vectorScore = new Map(vectorHits.map((h) => [h.item.id, h.score]));
+    const keywordScore = new Map(keywordHits.map((h) => [h.item.id, h.score]));
+    return diverse.slice(0, opts.k).map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null }));
   }
 
   private async vectorQuery(query: string, n: number, filter?: Filter): Promise<Scored<Chunk>[]> {
@@ -112,7 +119,7 @@ export class HybridRetriever {
   }
 }
 
-function toHit(h: CollapsedHit): RetrievedHit {
+function toHit(h: CollapsedHit, signals: RetrievedHit['signals']): RetrievedHit {
   const c = h.item;
   return {
     id: c.id,
@@ -126,5 +133,6 @@ function toHit(h: CollapsedHit): RetrievedHit {
     path: c.path,
     chunk: c,
     alsoIn: h.duplicates.map((d) => d.sourceId).filter((id) => id !== c.sourceId),
+    signals,
   };
 }

@@ -74,7 +74,7 @@ async function build(provider: Provider, model: string | undefined, config: Doce
     }
     case 'ollama': {
       const { createOllamaEmbedder } = await import('../providers/embedders/ollama-embedder.js');
-      return createOllamaEmbedder({ host: config.ollama.host, model: model ?? e.ollamaModel, batchSize: e.batchSize });
+      return createOllamaEmbedder({ host: config.ollama.host || 'http://127.0.0.1:11434', model: model ?? e.ollamaModel, batchSize: e.batchSize });
     }
   }
 }

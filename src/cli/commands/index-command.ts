@@ -32,7 +32,7 @@ export function registerIndexCommand(program: Command): void {
           onProgress: progress.onProgress,
         });
         progress.stop();
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, embedder.id));
+        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
         await embedder.close?.();
       } finally {
         progress.stop();
@@ -41,10 +41,10 @@ export function registerIndexCommand(program: Command): void {
     });
 }
 
-export function formatSummary(s: IndexSummary, embedderId: string): string {
+export function formatSummary(s: IndexSummary): string {
   const lines: string[] = [];
   const what = s.changed ? `Built index version ${s.version}` : `Nothing changed; index version ${s.version} kept`;
-  lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
+  lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${s.embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
   for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${root}: ${n.documents} documents, ${n.chunks} chunks`);
   for (const n of s.notes) lines.push(`Note: ${n}`);
   if (s.skipped.length) {

@@ -1,0 +1,38 @@
+import type { Citation, FinishInfo } from '../../core/answer/types.js';
+import type { DocentError } from '../../core/errors.js';
+
+/** "[1] Title — https://… (page 3)", one line per cited source. */
+export function formatCitations(citations: Citation[]): string {
+  if (citations.length === 0) return '';
+  const lines = citations.map((c) => {
+    const where = c.url ?? c.path ?? c.sourceId;
+    const page = c.page !== null ? ` (page ${c.page})` : '';
+    return `  [${c.n}] ${c.title} — ${where}${page}`;
+  });
+  return `Sources:\n${lines.join('\n')}`;
+}
+
+/** One dim line under the answer: who answered and how long it took. */
+export function formatMeta(info: FinishInfo): string {
+  const parts = [info.cached ? 'cached answer' : `answered by ${info.backend === 'extractive' ? 'excerpts (no LLM)' : info.backend}`];
+  if (info.fallbacks.length) parts.push(`after ${info.fallbacks.map((f) => f.backend).join(', ')} failed`);
+  parts.push(`${Math.round(info.timings.totalMs)} ms`);
+  return `(${parts.join(' · ')})`;
+}
+
+/**
+ * The one polite sentence a user sees for an error; the log keeps the detail. Adapters for other platforms
+ * will reuse it.
+ */
+export function politeError(error: DocentError): string {
+  switch (error.category) {
+    case 'user':
+      return `Sorry — ${error.message}${error.hint ? ` ${error.hint}` : ''}`;
+    case 'config':
+      return 'Sorry — Docent is not configured correctly for that; an administrator has the details in the log.';
+    case 'provider':
+      return 'Sorry — a service Docent depends on is not answering right now. Please try again in a minute.';
+    default:
+      return 'Sorry — something went wrong while answering. Please try again.';
+  }
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { runConsoleChat } from '../../adapters/console/console-chat.js';
+import { resolveChain } from '../../runtime/generators.js';
+import { openRuntime } from '../../runtime/docent-runtime.js';
+import { cliContext, type GlobalOptions } from '../context.js';
+import { formatSummary } from './index-command.js';
+import { progressReporter } from '../progress.js';
+
+/**
+ * `docent chat` — the terminal chat; `docent start` — the main job: the configured chat platforms, or the
+ * terminal chat when none is configured (the zero-config default, and what `npm start` runs).
+ */
+export function registerChatCommands(program: Command): void {
+  program
+    .command('chat')
+    .description('Chat with the catalog in the terminal (indexes the configured sources first when there is no index)')
+    .action(async (_opts: unknown, cmd: Command) => chat(cmd));
+  program
+    .command('start')
+    .description('Start Docent: the configured chat platforms, or the terminal chat when none is configured')
+    .action(async (_opts: unknown, cmd: Command) => chat(cmd));
+}
+
+async function chat(cmd: Command): Promise<void> {
+  const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+  const progress = progressReporter();
+  const runtime = await openRuntime(config, logger, {
+    indexIfEmpty: true,
+    ...(progress.onProgress ? { onIndexProgress: progress.onProgress } : {}),
+    onIndexed: (s) => {
+      progress.stop();
+      process.stderr.write(formatSummary(s));
+    },
+  });
+  try {
+    const m = runtime.search.manifest;
+    const chain = resolveChain(config).map((b) => (b === 'extractive' ? 'excerpts (no LLM)' : b)).join(' → ');
+    const banner =
+      `Docent — ${m.documents} documents, ${m.chunks} chunks (index v${m.version}, ${m.embedder.id}). Answers: ${chain}.\n` +
+      'Ask a question; follow-ups keep the context. Ctrl-D or :quit to leave.';
+    await runConsoleChat({ pipeline: runtime.pipeline, input: process.stdin, output: process.stdout, logger, banner, historyTurns: config.answer.historyTurns });
+  } finally {
+    await runtime.close();
+  }
+}

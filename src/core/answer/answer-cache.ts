@@ -1,0 +1,59 @@
+import type { Citation, Passage } from './types.js';
+
+export interface CachedAnswer {
+  passages: Passage[];
+  text: string;
+  citations: Citation[];
+  backend: string;
+  notFound: boolean;
+  searchQuery: string;
+}
+
+/**
+ * Answers to repeated questions, keyed by the normalised question, its scope and the index version — so a
+ * reindex invalidates every entry without any bookkeeping. Entries expire after `ttlMs`; the least recently
+ * used go first when `maxEntries` is reached. Only questions without thread history are cached: a follow-up's
+ * answer depends on the conversation.
+ */
+export class AnswerCache {
+  private readonly entries = new Map<string, { value: CachedAnswer; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static key(question: string, indexVersion: string | number, scope: string[] = []): string {
+    return `${indexVersion}\u0000${normalizeQuestion(question)}\u0000${[...scope].sort().join(',')}`;
+  }
+
+  get(key: string): CachedAnswer | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Re-insert: Map order is the LRU order.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.value;
+  }
+
+  set(key: string, value: CachedAnswer): void {
+    if (this.ttlMs <= 0 || this.maxEntries <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Case, spacing and trailing punctuation do not make a different question. */
+export function normalizeQuestion(q: string): string {
+  return q.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/[\s?!.]+$/, '').trim();
+}

@@ -1,0 +1,162 @@
+import { DocentError } from '../errors.js';
+import type { Filter } from '../types.js';
+import type { Generator as TextGenerator } from '../../providers/generators/generator.js';
+import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import { CitationFilter } from './citations.js';
+import type { FallbackChain } from './fallback-chain.js';
+import { standaloneQuery } from './follow-up.js';
+import type { PassageRetriever, RetrievedPassage } from './ports.js';
+import { buildMessages } from './prompt.js';
+import { relevantPassages, type RelevanceThresholds } from './relevance.js';
+import type { AnswerPart, Citation, FinishInfo, Passage, Question } from './types.js';
+
+export interface AnswerSettings extends RelevanceThresholds {
+  /** Passages retrieved and shown to the model. */
+  k: number;
+  catalogName: string;
+  historyTurns: number;
+  maxPassageChars: number;
+  maxTokens: number;
+  temperature: number;
+  rewriteTimeoutMs: number;
+}
+
+export interface AnswerPipelineDeps {
+  retriever: PassageRetriever;
+  chain: FallbackChain;
+  /** The LLM used to rewrite follow-ups (the chain's first LLM), if any. */
+  rewriter?: TextGenerator | undefined;
+  cache?: AnswerCache | undefined;
+  /** The serving index version: part of the cache key, so a reindex invalidates cached answers. */
+  indexVersion: () => string | number;
+  settings: AnswerSettings;
+  now?: () => number;
+}
+
+/**
+ * Question + thread history → `sources`, `text-delta`…, then `finish` (or `error`). Errors never cross this
+ * boundary as exceptions: adapters render an `error` part as one polite sentence.
+ */
+export function createAnswerPipeline(deps: AnswerPipelineDeps) {
+  const now = deps.now ?? (() => performance.now());
+  const s = deps.settings;
+
+  async function* answer(question: Question, signal: AbortSignal = new AbortController().signal): AsyncGenerator<AnswerPart> {
+    const started = now();
+    try {
+      const cacheKey = question.history.length === 0 ? AnswerCache.key(question.text, deps.indexVersion(), question.sources) : undefined;
+      const hit = cacheKey ? deps.cache?.get(cacheKey) : undefined;
+      if (hit) {
+        yield* replay(hit, started);
+        return;
+      }
+      const rewritten = await standaloneQuery(question.text, question.history, { llm: deps.rewriter, timeoutMs: s.rewriteTimeoutMs });
+      const filter: Filter | undefined = question.sources?.length ? { sources: question.sources } : undefined;
+      const hits = await deps.retriever.retrieve(rewritten.query, { k: s.k, ...(filter ? { filter } : {}) });
+      const relevant = relevantPassages(rewritten.query, hits, s);
+      const retrievalMs = now() - started;
+      const passages = relevant.map(toPassage);
+      yield { type: 'sources', passages };
+
+      if (passages.length === 0) {
+        const text = notFoundText(hits);
+        yield { type: 'text-delta', text };
+        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started });
+        if (cacheKey) deps.cache?.set(cacheKey, cached(info, passages));
+        yield { type: 'finish', info };
+        return;
+      }
+
+      const messages = buildMessages(question.text, question.history, passages, s);
+      const request = { messages, question: rewritten.query, passages, history: question.history, maxTokens: s.maxTokens, temperature: s.temperature };
+      const filterMarks = new CitationFilter(new Set(passages.map((p) => p.n)));
+      const generationStart = now();
+      let firstTokenMs: number | null = null;
+      let text = '';
+      let backend = 'none';
+      let fallbacks: FinishInfo['fallbacks'] = [];
+      const notes: string[] = [];
+      for await (const ev of deps.chain.run(request, signal)) {
+        if (ev.type === 'delta') {
+          const shown = filterMarks.push(ev.text);
+          if (!shown) continue;
+          firstTokenMs ??= now() - generationStart;
+          text += shown;
+          yield { type: 'text-delta', text: shown };
+        } else if (ev.type === 'fallback') {
+          if (ev.partial) {
+            // The user already sees part of an answer: say at once why it stops and what follows.
+            const note = `${filterMarks.flush()}\n\n_(${ev.from} stopped mid-answer: ${ev.reason}. Continuing with ${describe(ev.to)}.)_\n\n`;
+            text += note;
+            yield { type: 'text-delta', text: note };
+          } else {
+            notes.push(`${ev.from} was unavailable (${ev.reason})`);
+          }
+        } else {
+          backend = ev.backend;
+          fallbacks = ev.fallbacks;
+        }
+      }
+      const tail = filterMarks.flush() + (notes.length ? `\n\n_Note: ${notes.join('; ')}; answered by ${describe(backend)}._` : '');
+      if (tail) {
+        text += tail;
+        yield { type: 'text-delta', text: tail };
+      }
+      const citations = citationsFor(passages, filterMarks.cited());
+      const info = finishInfo({ text, citations, backend, notFound: false, searchQuery: rewritten.query, retrievalMs, firstTokenMs, started, fallbacks });
+      if (cacheKey && fallbacks.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
+      yield { type: 'finish', info };
+    } catch (err) {
+      if (signal.aborted) return;
+      yield { type: 'error', error: err instanceof DocentError ? err : new DocentError('answer_failed', 'internal', (err as Error).message, { cause: err }) };
+    }
+  }
+
+  function* replay(hit: CachedAnswer, started: number): Generator<AnswerPart> {
+    yield { type: 'sources', passages: hit.passages };
+    yield { type: 'text-delta', text: hit.text };
+    yield {
+      type: 'finish',
+      info: { ...finishInfo({ ...hit, retrievalMs: 0, firstTokenMs: null, started }), cached: true },
+    };
+  }
+
+  function finishInfo(o: {
+    text: string; citations: Citation[]; backend: string; notFound: boolean; searchQuery: string;
+    retrievalMs: number; firstTokenMs: number | null; started: number; fallbacks?: FinishInfo['fallbacks'];
+  }): FinishInfo {
+    return {
+      text: o.text, citations: o.citations, backend: o.backend, notFound: o.notFound, searchQuery: o.searchQuery,
+      fallbacks: o.fallbacks ?? [], cached: false,
+      timings: { retrievalMs: o.retrievalMs, firstTokenMs: o.firstTokenMs, totalMs: now() - o.started },
+    };
+  }
+
+  return { answer };
+}
+
+export type AnswerPipeline = ReturnType<typeof createAnswerPipeline>;
+
+function toPassage(p: RetrievedPassage, i: number): Passage {
+  return { n: i + 1, chunkId: p.id, sourceId: p.sourceId, title: p.title, url: p.url, path: p.path, page: p.page, kind: p.kind, text: p.text };
+}
+
+/** Cited passages in number order; when the model cited nothing, the top three it was given. */
+function citationsFor(passages: Passage[], cited: number[]): Citation[] {
+  const chosen = cited.length ? passages.filter((p) => cited.includes(p.n)) : passages.slice(0, 3);
+  return chosen.map((p) => ({ n: p.n, title: p.title, sourceId: p.sourceId, url: p.url, path: p.path, page: p.page }));
+}
+
+function notFoundText(hits: RetrievedPassage[]): string {
+  const near = [...new Set(hits.slice(0, 3).map((h) => h.title))];
+  const base = "I couldn't find that in the catalog.";
+  return near.length ? `${base} The closest things I found were: ${near.map((t) => `"${t}"`).join(', ')}.` : base;
+}
+
+function describe(backend: string): string {
+  return backend === 'extractive' ? 'excerpts from the catalog' : backend;
+}
+
+function cached(info: FinishInfo, passages: Passage[]): CachedAnswer {
+  return { passages, text: info.text, citations: info.citations, backend: info.backend, notFound: info.notFound, searchQuery: info.searchQuery };
+}

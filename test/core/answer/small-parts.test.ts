@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { AnswerCache, normalizeQuestion } from '../../../src/core/answer/answer-cache.js';
+import { rewriteByRule, standaloneQuery } from '../../../src/core/answer/follow-up.js';
+import { relevantPassages } from '../../../src/core/answer/relevance.js';
+import type { RetrievedPassage } from '../../../src/core/answer/ports.js';
+import type { Generator } from '../../../src/providers/generators/generator.js';
+import { createExtractiveGenerator, EXTRACTIVE_LABEL } from '../../../src/providers/generators/extractive-generator.js';
+
+const hit = (text: string, vector: number | null): RetrievedPassage => ({
+  id: text.slice(0, 8), sourceId: 's', title: 'T', url: null, path: null, page: null, kind: 'markdown', text, signals: { vector, keyword: null },
+});
+
+describe('relevance gate', () => {
+  const t = { minVectorScore: 0.5, minCoverage: 0.6 };
+  it('keeps passages close in meaning or sharing most of the question words', () => {
+    expect(relevantPassages('timber harvest maps', [hit('Timber harvest acres by forest', 0.2)], t)).toHaveLength(1);
+    expect(relevantPassages('where did they cut trees', [hit('Timber harvest acres', 0.7)], t)).toHaveLength(1);
+  });
+  it('drops passages that are neither', () => {
+    expect(relevantPassages('banana bread recipe', [hit('Timber harvest acres by forest', 0.3)], t)).toHaveLength(0);
+  });
+});
+
+describe('follow-ups', () => {
+  const history = [
+    { role: 'user' as const, text: 'timber harvest maps for Oregon' },
+    { role: 'assistant' as const, text: 'See [1].' },
+  ];
+  it('carries the previous question into a dependent follow-up', () => {
+    expect(rewriteByRule('and the one from 2011?', history)).toBe('timber harvest maps oregon 2011');
+    expect(rewriteByRule('what about Idaho?', history)).toBe('timber harvest maps oregon idaho');
+  });
+  it('leaves standalone questions alone', () => {
+    expect(rewriteByRule('wilderness boundaries in Montana national forests', history)).toBe('wilderness boundaries in Montana national forests');
+  });
+  it('uses the LLM when it answers, and the rule when it fails', async () => {
+    const good: Generator = { id: 'llm', async *stream() { yield '"timber harvest '; yield 'maps Oregon 2011"\nextra'; } };
+    const bad: Generator = { id: 'llm', async *stream() { throw new Error('down'); } };
+    expect(await standaloneQuery('and 2011?', history, { llm: good, timeoutMs: 1000 })).toEqual({ query: 'timber harvest maps Oregon 2011', by: 'llm' });
+    expect((await standaloneQuery('and 2011?', history, { llm: bad, timeoutMs: 1000 })).by).toBe('rule');
+    expect(await standaloneQuery('fire maps', [], { timeoutMs: 1000 })).toEqual({ query: 'fire maps', by: 'none' });
+  });
+});
+
+describe('AnswerCache', () => {
+  it('keys by normalised question, scope and index version; expires; evicts least recently used', () => {
+    let now = 0;
+    const cache = new AnswerCache(1000, 2, () => now);
+    const v = { passages: [], text: 'a', citations: [], backend: 'extractive', notFound: false, searchQuery: 'q' };
+    expect(normalizeQuestion('  Timber   MAPS?? ')).toBe('timber maps');
+    cache.set(AnswerCache.key('Timber maps?', 1), v);
+    expect(cache.get(AnswerCache.key('timber maps', 1))).toEqual(v);
+    expect(cache.get(AnswerCache.key('timber maps', 2))).toBeUndefined();
+    cache.set(AnswerCache.key('b', 1), v);
+    cache.get(AnswerCache.key('timber maps', 1));
+    cache.set(AnswerCache.key('c', 1), v);
+    expect(cache.get(AnswerCache.key('b', 1))).toBeUndefined();
+    now = 5000;
+    expect(cache.get(AnswerCache.key('timber maps', 1))).toBeUndefined();
+  });
+});
+
+describe('extractive generator', () => {
+  it('quotes the best sentences with citations under a plain label', async () => {
+    const passages = [
+      { n: 1, chunkId: 'a', sourceId: 'a', title: 'Timber Harvests', url: null, path: null, page: null, kind: 'dcat' as const,
+        text: 'Timber Harvests\nKeywords: FACTS\n\nDepicts acres of timber harvest reported in FACTS. Updated weekly by each unit.' },
+      { n: 2, chunkId: 'b', sourceId: 'b', title: 'Roads', url: null, path: null, page: null, kind: 'dcat' as const,
+        text: 'Roads\n\nForest roads open to motor vehicles. Closures are listed by district office.' },
+    ];
+    let out = '';
+    for await (const d of createExtractiveGenerator().stream({ messages: [], question: 'timber harvest acres', passages, history: [], maxTokens: 100, temperature: 0 }, new AbortController().signal)) out += d;
+    expect(out.startsWith(EXTRACTIVE_LABEL)).toBe(true);
+    expect(out).toContain('> Depicts acres of timber harvest reported in FACTS. [1]');
+    expect(out).not.toContain('Keywords:');
+  });
+});

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/load-config.js';
+import { relevantPassages } from '../../src/core/answer/relevance.js';
 import { runIndex } from '../../src/indexing/indexer.js';
 import { readManifest } from '../../src/indexing/index-files.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -75,10 +76,27 @@ try {
     }
     rows.push({ name: run.name, all: metrics(ranks), user: metrics(ranks.filter((r) => r.q.style === 'user')), record: metrics(ranks.filter((r) => r.q.style === 'record')), p50ms: median(times), misses: ranks.filter((r) => r.rank === null || r.rank > 5).map((r) => r.q.id) });
   }
-  if (args.json) console.log(JSON.stringify({ questions: questions.length, embedder: embedder.embedder.id, index: summary, rows }, null, 2));
-  else printTable(rows, questions, embedder.embedder.id, summary.chunks);
+  const gate = await refusalGate(retriever, questions.map((q) => q.question));
+  if (args.json) console.log(JSON.stringify({ questions: questions.length, embedder: embedder.embedder.id, index: summary, rows, gate }, null, 2));
+  else {
+    printTable(rows, questions, embedder.embedder.id, summary.chunks);
+    console.log(`\nNot-found gate (minVectorScore ${config.answer.minVectorScore}, minCoverage ${config.answer.minCoverage}, top ${config.answer.k}):`);
+    console.log(`  catalog questions wrongly refused: ${gate.falseRefusals}/${questions.length}`);
+    console.log(`  off-topic questions answered anyway: ${gate.offTopicAnswered}/${gate.offTopic} (${gate.offTopicAnsweredIds.join('; ') || 'none'})`);
+  }
 } finally {
   await stores.close();
+}
+
+/** How the answer pipeline's "found nothing relevant" gate does on catalog questions and on off-topic ones. */
+async function refusalGate(retriever: HybridRetriever, onTopic: string[]) {
+  const offTopic = JSON.parse(readFileSync(path.join(repo, 'test/eval/off-topic-questions.json'), 'utf8')) as string[];
+  const passes = async (q: string) => relevantPassages(q, await retriever.retrieve(q, { k: config.answer.k }), config.answer).length > 0;
+  let falseRefusals = 0;
+  for (const q of onTopic) if (!(await passes(q))) falseRefusals++;
+  const offTopicAnsweredIds: string[] = [];
+  for (const q of offTopic) if (await passes(q)) offTopicAnsweredIds.push(q);
+  return { falseRefusals, offTopic: offTopic.length, offTopicAnswered: offTopicAnsweredIds.length, offTopicAnsweredIds };
 }
 
 function firstRelevantRank(hits: RetrievedHit[], relevant: string[]): number | null {

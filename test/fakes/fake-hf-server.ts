@@ -10,12 +10,17 @@
  * - `POST /` (or any other POST path) — a dedicated endpoint: with `endpointUrl` the client POSTs to the URL
  *   verbatim, body `{ "inputs": [...] }`.
  *
+ * - `POST …/chat/completions` — OpenAI-style streaming chat completion (`text/event-stream`, `data: {chunk}`
+ *   lines, then `data: [DONE]`): the router path `/v1/chat/completions` (provider `auto`), a dedicated
+ *   endpoint's `<endpoint>/v1/chat/completions`, and any OpenAI-compatible server's path. Scripted per test
+ *   through `chat` (chat-script.ts); the same route serves the OpenAI-compatible generator's tests.
+ *
  * The hub and router hosts are hard-coded in the client; `hubFetch` is a `fetch` that rewrites them to this
  * server, passed to the client through its `fetch` option.
  *
- * The generic route table lives in route-server.ts (shared with the Ollama and TEI fakes); chat-completion
- * (SSE) routes can be added here later.
+ * The generic route table lives in route-server.ts (shared with the Ollama and TEI fakes).
  */
+import { createChatStage, type ChatStage, type ChatWire } from './chat-script.js';
 import { fakeVector, sendJson, startRouteServer, type RouteHandler, type RouteServer } from './route-server.js';
 
 // Re-exported so existing imports from this module keep working after the move to route-server.ts.
@@ -37,6 +42,37 @@ export interface FakeHfServer extends RouteServer {
   hubFetch: typeof fetch;
   /** The texts of every feature-extraction call, one array per request. */
   embeddedInputs(): string[][];
+  /** Scripted streaming chat completions: `chat.enqueue(script({...}))`, `chat.requests`, `chat.tokenTimes`. */
+  chat: ChatStage;
+}
+
+/** OpenAI chat-completion chunks as Server-Sent Events, as TGI, vLLM and the HF router send them. */
+export const openAiSseWire: ChatWire = {
+  contentType: 'text/event-stream',
+  token: (text, index, model) =>
+    sse({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content: text } : { content: text }, logprobs: null, finish_reason: null }],
+    }),
+  end: (model, finishReason, tokens) =>
+    sse({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }],
+      usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
+    }) + 'data: [DONE]\n\n',
+  garbage: 'data: {"id":"chatcmpl-fake","choices":[{"delta":{"content":"tru\n\n',
+  errorBody: (status) => ({ error: { message: `fake-hf: injected ${status}`, type: status >= 500 ? 'server_error' : 'invalid_request_error' } }),
+  fields: (b) => ({ model: b.model, messages: b.messages, maxTokens: b.max_tokens, temperature: b.temperature, stream: b.stream }),
+};
+
+function sse(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
 }
 
 function featureExtraction(dimension: number, tokenLevel: boolean): RouteHandler {
@@ -73,6 +109,10 @@ export async function startFakeHfServer(opts: FakeHfServerOptions = {}): Promise
     { failable: false },
   );
 
+  // Registered after the catch-all POST above so that chat wins on any `…/chat/completions` path.
+  const chat = createChatStage();
+  base.route('POST', /^(?:\/.*)?\/chat\/completions$/, chat.handler(openAiSseWire));
+
   const hubFetch: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const rewritten = url.replace(/^https:\/\/(?:router\.)?huggingface\.co/, base.url);
@@ -83,9 +123,10 @@ export async function startFakeHfServer(opts: FakeHfServerOptions = {}): Promise
     ...base,
     dimension,
     hubFetch,
+    chat,
     embeddedInputs: () =>
       base.requests
-        .filter((r) => r.method === 'POST')
+        .filter((r) => r.method === 'POST' && !r.path.split('?')[0]!.endsWith('/chat/completions'))
         .map((r) => (r.body as { inputs?: unknown }).inputs)
         .map((i) => (typeof i === 'string' ? [i] : (i as string[]))),
   };

@@ -16,6 +16,7 @@ import { ProviderError } from '../../core/errors.js';
 import type { GenerationRequest, Generator } from './generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
+/** Options for `createHfChatGenerator`. */
 export interface HfChatGeneratorOptions {
   /** Hub model id, e.g. `meta-llama/Llama-3.1-8B-Instruct` (a `:provider` suffix is passed on to the router). */
   model: string;

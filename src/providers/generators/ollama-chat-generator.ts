@@ -14,8 +14,10 @@ import { Ollama } from 'ollama';
 import type { GenerationRequest, Generator } from './generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
+/** Small enough for a laptop CPU, good enough at citing passages. */
 export const DEFAULT_OLLAMA_CHAT_MODEL = 'llama3.2:3b';
 
+/** Options for `createOllamaChatGenerator`. */
 export interface OllamaChatGeneratorOptions {
   /** Server URL, e.g. `http://127.0.0.1:11434`. */
   host: string;

@@ -20,6 +20,7 @@ import OpenAI from 'openai';
 import type { GenerationRequest, Generator } from './generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
+/** Options for `createOpenAiChatGenerator`. */
 export interface OpenAiChatGeneratorOptions {
   /** Server URL, with or without `/v1` (see the module comment). */
   baseUrl: string;

@@ -23,6 +23,7 @@ export class BrokenStreamError extends Error {
 /** `sse`: OpenAI-style `data:` events ending with `data: [DONE]`; `ndjson`: Ollama lines ending with `"done": true`. */
 export type StreamFraming = 'sse' | 'ndjson';
 
+/** One request's watchdog: owns its abort controller, idle timer and stream-completion state. */
 export interface StreamGuard {
   /** A fetch that adds `signal` to every request and watches streamed bodies. */
   readonly fetch: typeof fetch;
@@ -30,6 +31,7 @@ export interface StreamGuard {
   readonly signal: AbortSignal;
   /** True once a streaming response (2xx) arrived: later failures broke an answer in progress. */
   readonly streaming: boolean;
+  /** True when the idle timer, not the caller, aborted the request. */
   readonly timedOut: boolean;
   readonly idleTimeoutMs: number;
   /** Throws when the stream did not end with its terminator (use after the client's iterator ends). */
@@ -45,14 +47,14 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
   if (opts.signal.aborted) onAbort();
   else opts.signal.addEventListener('abort', onAbort, { once: true });
 
-  let streaming = false;
-  let timedOut = false;
   let finished = false;
+  /** Content type of a 2xx answer that was not the stream asked for (a server ignoring `stream: true`). */
+  let notAStream: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      timedOut = true;
+      guard.timedOut = true;
       ctrl.abort(new DOMException(`no data for ${opts.idleTimeoutMs} ms`, 'TimeoutError'));
     }, opts.idleTimeoutMs);
   };
@@ -72,19 +74,17 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
           try {
             const { done, value } = await reader.read();
             disarm();
-            const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
-            const { pass, error } = scanner.push(text, done);
-            if (pass) out.enqueue(encoder.encode(pass));
+            const { pass, error } = scanner.push(done ? decoder.decode() : decoder.decode(value, { stream: true }), done);
             finished ||= scanner.finished;
-            if (error) {
-              // Deliver what came before the bad record first; fail on the next read.
-              pending = error;
-              void reader.cancel(error).catch(() => {});
-              if (!pass) out.error(error);
-            } else if (done) {
-              if (scanner.finished) out.close();
-              else out.error(new BrokenStreamError(`the stream ended before ${opts.framing === 'sse' ? '[DONE]' : 'done: true'}`));
-            }
+            const failure =
+              error ?? (done && !scanner.finished ? new BrokenStreamError(`the stream ended before ${opts.framing === 'sse' ? '[DONE]' : 'done: true'}`) : undefined);
+            if (pass) out.enqueue(encoder.encode(pass));
+            if (failure) {
+              // Deliver what came before the failure first; fail on the next read.
+              pending = failure;
+              if (!done) void reader.cancel(failure).catch(() => {});
+              if (!pass) out.error(failure);
+            } else if (done) out.close();
           } catch (e) {
             disarm();
             out.error(e);
@@ -97,34 +97,32 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
     );
   };
 
-  const guarded: typeof fetch = async (input, init) => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal;
-    arm();
-    let res: Response;
-    try {
-      res = await (opts.fetch ?? fetch)(input, { ...init, signal });
-    } finally {
-      disarm();
-    }
-    const type = res.headers.get('content-type') ?? '';
-    const isStream = opts.framing === 'sse' ? type.startsWith('text/event-stream') : true;
-    if (!res.ok || !res.body || !isStream) return res;
-    streaming = true;
-    return new Response(process.env.NOGUARD ? ((finished = true), res.body) : watch(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
-
-  return {
-    fetch: guarded,
+  const guard = {
     signal: ctrl.signal,
-    get streaming() {
-      return streaming;
-    },
-    get timedOut() {
-      return timedOut;
-    },
+    streaming: false,
+    timedOut: false,
     idleTimeoutMs: opts.idleTimeoutMs,
+    async fetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+      const signal = init?.signal ? AbortSignal.any([init.signal, ctrl.signal]) : ctrl.signal;
+      arm();
+      let res: Response;
+      try {
+        res = await (opts.fetch ?? fetch)(input, { ...init, signal });
+      } finally {
+        disarm();
+      }
+      const type = res.headers.get('content-type') ?? '';
+      const isStream = opts.framing === 'ndjson' || type.startsWith('text/event-stream');
+      // The last response wins: HF may GET a JSON provider mapping before it POSTs for the stream.
+      notAStream = res.ok && !isStream ? type || 'no content type' : undefined;
+      if (!res.ok || !res.body || !isStream) return res;
+      guard.streaming = true;
+      return new Response(watch(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
+    },
     assertFinished() {
       if (ctrl.signal.aborted) throw ctrl.signal.reason;
+      // A plain Error, so not transient: the same server will answer the same way next time.
+      if (notAStream !== undefined) throw new Error(`the server answered ${notAStream}, not an event stream`);
       if (!finished) throw new BrokenStreamError('the stream ended before its terminator');
     },
     release() {
@@ -133,6 +131,7 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
       if (!ctrl.signal.aborted) ctrl.abort(new DOMException('released', 'AbortError'));
     },
   };
+  return guard;
 }
 
 /**
@@ -174,27 +173,24 @@ class RecordScanner {
       this.finished = true;
       return undefined;
     }
-    return parses(data) ? undefined : new BrokenStreamError(`malformed SSE event: ${clip(data)}`);
+    return parse(data) === NOT_JSON ? new BrokenStreamError(`malformed SSE event: ${clip(data)}`) : undefined;
   }
 
   private ndjsonLine(line: string): BrokenStreamError | undefined {
     if (line.trim() === '') return undefined;
-    try {
-      const record = JSON.parse(line) as { done?: unknown };
-      if (record?.done === true) this.finished = true;
-      return undefined;
-    } catch {
-      return new BrokenStreamError(`malformed NDJSON line: ${clip(line)}`);
-    }
+    const record = parse(line);
+    if (record === NOT_JSON) return new BrokenStreamError(`malformed NDJSON line: ${clip(line)}`);
+    if ((record as { done?: unknown } | null)?.done === true) this.finished = true;
+    return undefined;
   }
 }
 
-function parses(text: string): boolean {
+const NOT_JSON = Symbol('not JSON');
+function parse(text: string): unknown {
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(text);
   } catch {
-    return false;
+    return NOT_JSON;
   }
 }
 
@@ -202,9 +198,8 @@ const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
 /** What `toGeneratorError` needs to know about the request that failed. */
 export interface FailureContext {
-  /** The generator id, used as ProviderError.provider. */
+  /** The generator id (ProviderError.provider) and the host or endpoint named in messages. */
   id: string;
-  /** Host or endpoint named in messages. */
   where: string;
   guard: StreamGuard;
   /** The caller's signal: its abort is reported as 'aborted', whatever the client made of it. */
@@ -227,6 +222,16 @@ function isNetworkError(e: unknown): boolean {
   return false;
 }
 
+/** An error's message followed by its causes' (undici hides the useful part, e.g. ECONNREFUSED, in `cause`). */
+function messages(err: Error): string {
+  const parts: string[] = [];
+  for (let x: unknown = err, depth = 0; x instanceof Error && depth < 4; x = x.cause, depth++) {
+    const m = x.message.replace(/\.$/, '');
+    if (m && !parts.includes(m)) parts.push(m);
+  }
+  return parts.join(': ');
+}
+
 function findBroken(e: unknown): BrokenStreamError | undefined {
   for (let x = e, depth = 0; x && depth < 5; x = (x as { cause?: unknown }).cause, depth++) if (x instanceof BrokenStreamError) return x;
   return undefined;
@@ -242,13 +247,13 @@ export function toGeneratorError(e: unknown, c: FailureContext): ProviderError {
   const broken = findBroken(e);
   if (broken) return new ProviderError(c.id, `the stream broke mid-answer: ${broken.message}`, opts);
   const status = c.status;
-  if (status !== undefined && status !== 200) {
+  if (status !== undefined && status >= 300) {
     const text = `${c.where} answered HTTP ${status}: ${err.message}`;
     if (status === 401 || status === 403) return new ProviderError(c.id, text, { cause: e, hint: c.authHint });
     if (status === 404 && c.notFoundHint) return new ProviderError(c.id, text, { cause: e, hint: c.notFoundHint });
     return new ProviderError(c.id, text, { cause: e, transient: status === 408 || status === 425 || status === 429 || status >= 500 });
   }
-  const detail = [err.message, (err.cause as Error | undefined)?.message].filter(Boolean).join(': ');
+  const detail = messages(err);
   // After a 2xx, any failure (a reset socket, an error event from the server) broke an answer in progress.
   if (c.guard.streaming) return new ProviderError(c.id, `the stream broke mid-answer: ${detail}`, opts);
   if (isNetworkError(e)) return new ProviderError(c.id, `cannot reach ${c.where}: ${detail}`, { ...opts, hint: c.unreachableHint });

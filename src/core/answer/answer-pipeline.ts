@@ -138,7 +138,13 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
 export type AnswerPipeline = ReturnType<typeof createAnswerPipeline>;
 
 function toPassage(p: RetrievedPassage, i: number): Passage {
-  return { n: i + 1, chunkId: p.id, sourceId: p.sourceId, title: p.title, url: p.url, path: p.path, page: p.page, kind: p.kind, text: p.text };
+  return { n: i + 1, chunkId: p.id, sourceId: p.sourceId, title: sectionTitle(p), url: p.url, path: p.path, page: p.page, kind: p.kind, text: p.text };
+}
+
+/** A Markdown chunk starts with its heading path ("Guide > Citing"): a more precise title for the source list. */
+function sectionTitle(p: RetrievedPassage): string {
+  const first = p.text.slice(0, p.text.indexOf('\n') >>> 0).trim();
+  return p.kind === 'markdown' && first.startsWith(`${p.title} > `) && first.length <= 200 ? first : p.title;
 }
 
 /** Cited passages in number order; when the model cited nothing, the top three it was given. */

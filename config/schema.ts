@@ -99,6 +99,28 @@ export const configSchema = z
         ollamaModel: z.string().min(1),
       })
       .strict(),
+    discord: z
+      .object({
+        token: z.string(),
+        clientId: z.string(),
+        /** Guild that `docent discord deploy-commands` targets by default (development); empty: global. */
+        guildId: z.string(),
+        /** How often a streaming answer is edited in place. */
+        editIntervalMs: z.number().int().min(250).max(10_000),
+        /** Thread messages used as conversation history. */
+        historyMessages: z.number().int().min(0).max(100),
+      })
+      .strict(),
+    admin: z
+      .object({
+        /** Platform user ids allowed to run admin commands (reindex). */
+        userIds: z.array(z.string()),
+        /** Discord role ids whose members may run admin commands. */
+        roleIds: z.array(z.string()),
+      })
+      .strict(),
+    /** Per-channel scoping: channel id → sources (source roots or ids) its questions may use. */
+    channelSources: z.record(z.string(), z.array(z.string().min(1)).min(1)),
     hf: z.object({ token: z.string() }).strict(),
     /** Empty: no Ollama configured (the ollama embedder then assumes http://127.0.0.1:11434). */
     ollama: z.object({ host: httpUrl.or(z.literal('')) }).strict(),
@@ -109,7 +131,7 @@ export const configSchema = z
 export type DocentConfig = z.infer<typeof configSchema>;
 
 /** Environment variable → config path, with how to parse it. Source of truth for .env.example. */
-export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' | 'list' }> = {
+export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' | 'list' | 'json' }> = {
   DATA_DIR: { path: 'dataDir', kind: 'string' },
   SOURCES: { path: 'sources', kind: 'list' },
   LOADER_MAX_FILE_MB: { path: 'loader.maxFileMb', kind: 'number' },
@@ -146,6 +168,13 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   OPENAI_API_KEY: { path: 'llm.openaiApiKey', kind: 'string' },
   OPENAI_MODEL: { path: 'llm.openaiModel', kind: 'string' },
   OLLAMA_CHAT_MODEL: { path: 'llm.ollamaModel', kind: 'string' },
+  DISCORD_TOKEN: { path: 'discord.token', kind: 'string' },
+  DISCORD_CLIENT_ID: { path: 'discord.clientId', kind: 'string' },
+  DISCORD_GUILD_ID: { path: 'discord.guildId', kind: 'string' },
+  DISCORD_EDIT_INTERVAL_MS: { path: 'discord.editIntervalMs', kind: 'number' },
+  ADMIN_USER_IDS: { path: 'admin.userIds', kind: 'list' },
+  ADMIN_ROLE_IDS: { path: 'admin.roleIds', kind: 'list' },
+  CHANNEL_SOURCES: { path: 'channelSources', kind: 'json' },
   HF_TOKEN: { path: 'hf.token', kind: 'string' },
   OLLAMA_HOST: { path: 'ollama.host', kind: 'string' },
   LOG_LEVEL: { path: 'log.level', kind: 'string' },

@@ -68,8 +68,15 @@ function readYaml(file: string, label: string): Plain {
   }
 }
 
-function parseEnvValue(name: string, raw: string, kind: 'string' | 'number' | 'list'): unknown {
+function parseEnvValue(name: string, raw: string, kind: 'string' | 'number' | 'list' | 'json'): unknown {
   if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'json') {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw new ConfigError(name, 'is not valid JSON', `set ${name} to JSON, e.g. {"123456789": ["data/sample"]}`);
+    }
+  }
   if (kind === 'number') {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${raw}"`, `set ${name} to a number`);

@@ -30,6 +30,11 @@ export interface IndexRunOptions {
   stores: VectorStoreFactory;
   logger: Logger;
   onProgress?: (p: IndexProgress) => void;
+  /**
+   * Called after the new manifest is written and before older versions are dropped: a running process swaps
+   * to the new version here, so no question is ever sent to a collection that has just been deleted.
+   */
+  beforeRetire?: () => Promise<void>;
 }
 
 export interface IndexSummary {
@@ -123,6 +128,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   };
   writeManifest(o.dataDir, manifest);
   docCache.save();
+  await o.beforeRetire?.();
   await retireOldVersions(o, collection, existing, version);
   return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
 }

@@ -1,3 +1,4 @@
+import type { DocentServices } from '../../commands/services.js';
 import type { DocentConfig } from '../../config/schema.js';
 import { AnswerCache } from '../core/answer/answer-cache.js';
 import { createAnswerPipeline, type AnswerPipeline } from '../core/answer/answer-pipeline.js';
@@ -6,8 +7,11 @@ import { readManifest } from '../indexing/index-files.js';
 import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
 import type { Logger } from '../logging/logger.js';
 import { EXTRACTIVE_ID } from '../providers/generators/extractive-generator.js';
+import { ActivityLog } from './activity-log.js';
+import { createDocentServices } from './docent-services.js';
 import { resolveEmbedder, type ResolvedEmbedder } from './embedder-factory.js';
 import { buildGenerators } from './generators.js';
+import { createReindexRunner, type ReindexRunner } from './reindex-runner.js';
 import { createReranker } from './reranker-factory.js';
 import { openSearchService, type SearchService } from './search-service.js';
 import { openVectorStores, type OpenedStores } from './vector-stores.js';
@@ -16,9 +20,12 @@ export interface DocentRuntime {
   config: DocentConfig;
   stores: OpenedStores;
   embedder: ResolvedEmbedder;
-  search: SearchService;
+  /** The serving index; replaced after every successful reindex. */
+  readonly search: SearchService;
   chain: FallbackChain;
   pipeline: AnswerPipeline;
+  reindex: ReindexRunner;
+  services: DocentServices;
   close(): Promise<void>;
 }
 
@@ -31,7 +38,8 @@ export interface OpenRuntimeOptions {
 
 /**
  * The composition root for answering: Chroma, the embedder, the serving index, the reranker, the generator
- * chain and the answer pipeline. CLI commands and (later) chat adapters all start from here.
+ * chain, the answer pipeline, the reindex runner and the services commands use. CLI commands and chat
+ * adapters all start from here.
  */
 export async function openRuntime(config: DocentConfig, logger: Logger, opts: OpenRuntimeOptions = {}): Promise<DocentRuntime> {
   const stores = await openVectorStores(config, logger);
@@ -47,23 +55,24 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       opts.onIndexed?.(summary);
     }
     const reranker = await createReranker(config, logger, embedder.embedder.id);
-    const search = await openSearchService(config, { stores, embedder, reranker, logger });
+    let search = await openSearchService(config, { stores, embedder, reranker, logger });
     const generators = await buildGenerators(config);
-    const a = config.answer;
     const chain = createFallbackChain({
       backends: generators.map((generator) => ({
         generator,
         // The extractive answer is local and instant; the limits are for remote models.
-        firstTokenTimeoutMs: generator.id === EXTRACTIVE_ID ? 5_000 : a.firstTokenTimeoutMs,
-        totalTimeoutMs: generator.id === EXTRACTIVE_ID ? 10_000 : a.totalTimeoutMs,
-        retries: generator.id === EXTRACTIVE_ID ? 0 : a.retries,
+        firstTokenTimeoutMs: generator.id === EXTRACTIVE_ID ? 5_000 : config.answer.firstTokenTimeoutMs,
+        totalTimeoutMs: generator.id === EXTRACTIVE_ID ? 10_000 : config.answer.totalTimeoutMs,
+        retries: generator.id === EXTRACTIVE_ID ? 0 : config.answer.retries,
       })),
-      breaker: { failureThreshold: a.breakerFailures, cooldownMs: a.breakerCooldownMs },
+      breaker: { failureThreshold: config.answer.breakerFailures, cooldownMs: config.answer.breakerCooldownMs },
       backoff: { baseMs: 500, maxMs: 8_000 },
       logger,
     });
+    const a = config.answer;
     const pipeline = createAnswerPipeline({
-      retriever: search.retriever,
+      // Through `search`, not a captured retriever: a reindex swaps the serving index under running answers.
+      retriever: { retrieve: (q, o) => search.retriever.retrieve(q, o) },
       chain,
       rewriter: generators.find((g) => g.id !== EXTRACTIVE_ID),
       cache: new AnswerCache(a.cacheTtlSeconds * 1000, a.cacheMaxEntries),
@@ -74,8 +83,22 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
         minVectorScore: a.minVectorScore, minCoverage: a.minCoverage,
       },
     });
+    const reindex = createReindexRunner({
+      config, embedder: embedder.embedder, stores: stores.stores, logger,
+      swap: async () => {
+        search = await openSearchService(config, { stores, embedder, reranker, logger });
+      },
+    });
+    const activity = await ActivityLog.open(config.dataDir);
+    const services = createDocentServices({
+      config, pipeline, chain, search: () => search, activity, reindex,
+      embedder: { id: embedder.embedder.id, fallback: embedder.fallback },
+    });
     return {
-      config, stores, embedder, search, chain, pipeline,
+      config, stores, embedder, chain, pipeline, reindex, services,
+      get search() {
+        return search;
+      },
       close: async () => {
         await embedder.embedder.close?.();
         await stores.close();

@@ -1,11 +1,14 @@
 import { createInterface } from 'node:readline';
-import type { AnswerPipeline } from '../../core/answer/answer-pipeline.js';
-import type { Turn } from '../../core/answer/types.js';
+import type { CommandDefinition, Invoker } from '../../../commands/types.js';
+import type { DocentServices } from '../../../commands/services.js';
+import type { AnswerPart, Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { formatCitations, formatMeta, politeError } from './render.js';
 
 export interface ConsoleChatOptions {
-  pipeline: AnswerPipeline;
+  services: DocentServices;
+  /** The shared command definitions: `:status`, `:sources`, `:reindex`, `:help` run them. */
+  commands: CommandDefinition[];
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   logger: Logger;
@@ -15,10 +18,12 @@ export interface ConsoleChatOptions {
   historyTurns?: number;
 }
 
+const INVOKER: Invoker = { platform: 'console', userId: 'console', roleIds: [] };
+
 /**
  * The terminal chat: each line is a question; the answer streams as it is written, then its sources. The
- * conversation so far is the history of the next question (so "and the one from 2011?" works). Ends cleanly at
- * end of input (Ctrl-D, or the end of a pipe) or on `:quit`.
+ * conversation so far is the history of the next question (so "and the one from 2011?" works). Lines starting
+ * with `:` run the shared commands. Ends cleanly at end of input (Ctrl-D, or the end of a pipe) or on `:quit`.
  */
 export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions: number }> {
   const out = (s: string) => o.output.write(s);
@@ -38,23 +43,63 @@ export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions
     }
     if (line === ':quit' || line === ':q' || line === ':exit') break;
     if (!interactive) out(`\n> ${line}\n`);
-    questions++;
-    let answer = '';
-    for await (const part of o.pipeline.answer({ text: line, history: history.slice(-keep) })) {
-      if (part.type === 'text-delta') {
-        answer += part.text;
-        out(part.text);
-      } else if (part.type === 'finish') {
-        const cites = formatCitations(part.info.citations);
-        out(`${answer.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
-      } else if (part.type === 'error') {
-        o.logger.error({ err: part.error, code: part.error.code }, 'answer failed');
-        out(`${politeError(part.error)}\n`);
-      }
+    if (line.startsWith(':')) {
+      await runCommand(line.slice(1), o, out);
+    } else {
+      questions++;
+      const { parts } = o.services.ask({ text: line, history: history.slice(-keep) });
+      const answer = await streamAnswer(parts, out, o.logger);
+      history.push({ role: 'user', text: line }, { role: 'assistant', text: answer });
     }
-    history.push({ role: 'user', text: line }, { role: 'assistant', text: answer });
     prompt();
   }
   rl.close();
   return { questions };
+}
+
+/** Prints an answer as it streams, then its sources; returns the answer text (for history). */
+async function streamAnswer(parts: AsyncIterable<AnswerPart>, out: (s: string) => void, logger: Logger): Promise<string> {
+  let answer = '';
+  for await (const part of parts) {
+    if (part.type === 'text-delta') {
+      answer += part.text;
+      out(part.text);
+    } else if (part.type === 'finish') {
+      const cites = formatCitations(part.info.citations);
+      out(`${answer.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
+    } else if (part.type === 'error') {
+      logger.error({ err: part.error, code: part.error.code }, 'answer failed');
+      out(`${politeError(part.error)}\n`);
+    }
+  }
+  return answer;
+}
+
+async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) => void): Promise<void> {
+  const [name = '', ...rest] = text.split(/\s+/);
+  const command = o.commands.find((c) => c.name === name);
+  if (!command) {
+    out(`Unknown command :${name}. Try ${o.commands.map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
+    return;
+  }
+  const first = command.options[0];
+  const args = first && rest.length ? { [first.name]: rest.join(' ') } : {};
+  const reply = await command.run({ args, invoker: INVOKER, services: o.services });
+  if (reply.type === 'text') out(`${reply.markdown}\n`);
+  else if (reply.type === 'answer') await streamAnswer(reply.parts, out, o.logger);
+  else {
+    out(`${reply.initial}\n`);
+    let lastLabel = '';
+    let lastAt = 0;
+    const final = await reply.run(async (md) => {
+      // Piped output cannot be edited in place: print a new line when the phase changes, else once a second.
+      const label = md.split(':')[0] ?? md;
+      if (label !== lastLabel || Date.now() - lastAt >= 1000) {
+        out(`${md}\n`);
+        lastLabel = label;
+        lastAt = Date.now();
+      }
+    });
+    out(`${final}\n`);
+  }
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { commandList } from '../../../commands/index.js';
 import { runConsoleChat } from '../../adapters/console/console-chat.js';
 import { resolveChain } from '../../runtime/generators.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
@@ -37,8 +38,8 @@ async function chat(cmd: Command): Promise<void> {
     const chain = resolveChain(config).map((b) => (b === 'extractive' ? 'excerpts (no LLM)' : b)).join(' → ');
     const banner =
       `Docent — ${m.documents} documents, ${m.chunks} chunks (index v${m.version}, ${m.embedder.id}). Answers: ${chain}.\n` +
-      'Ask a question; follow-ups keep the context. Ctrl-D or :quit to leave.';
-    await runConsoleChat({ pipeline: runtime.pipeline, input: process.stdin, output: process.stdout, logger, banner, historyTurns: config.answer.historyTurns });
+      'Ask a question; follow-ups keep the context. :help lists commands; Ctrl-D or :quit to leave.';
+    await runConsoleChat({ services: runtime.services, commands: commandList, input: process.stdin, output: process.stdout, logger, banner, historyTurns: config.answer.historyTurns });
   } finally {
     await runtime.close();
   }

@@ -54,7 +54,8 @@ export function pickSentences(question: string, passages: Passage[], maxSentence
   passages.forEach((p, rank) => {
     for (const sentence of sentencesOf(p)) {
       const ts = terms(sentence);
-      if (ts.length < 3) continue;
+      // Too short to say anything, or the tail of a sentence cut by chunk overlap (starts in lower case).
+      if (ts.length < 3 || /^[a-z]/.test(sentence)) continue;
       const overlap = new Set(ts.filter((t) => q.has(t))).size;
       // A sentence that shares no word with the question is not evidence for the answer.
       if (overlap === 0 && rank > 0) continue;

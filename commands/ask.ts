@@ -1,0 +1,16 @@
+import type { CommandDefinition } from './types.js';
+
+export const askCommand: CommandDefinition = {
+  name: 'ask',
+  description: 'Ask a question about the catalog; the answer cites its sources',
+  options: [{ name: 'question', description: 'Your question, in your own words', type: 'string', required: true }],
+  access: 'everyone',
+  async run({ args, invoker, services }) {
+    const text = String(args.question ?? '').trim();
+    if (!text) return { type: 'text', markdown: 'Please add a question, e.g. `/ask question: where are the trail maps?`', ephemeral: true };
+    const sources = services.scopeFor(invoker.channelId);
+    const question = { text, history: [], ...(sources ? { sources } : {}) };
+    const { answerId, parts } = services.ask(question);
+    return { type: 'answer', answerId, question, parts };
+  },
+};

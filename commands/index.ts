@@ -1,0 +1,17 @@
+import { askCommand } from './ask.js';
+import { helpCommand } from './help.js';
+import { reindexCommand } from './reindex.js';
+import { sourcesCommand } from './sources.js';
+import { statusCommand } from './status.js';
+import type { CommandDefinition } from './types.js';
+
+export type { CommandContext, CommandDefinition, CommandOption, CommandReply, Invoker } from './types.js';
+export type { DocentServices, Feedback, SourceReport, StatusReport } from './services.js';
+
+/** Every command, in the order help lists them. Each surface registers exactly these. */
+export const commandList: CommandDefinition[] = [askCommand, sourcesCommand, statusCommand, reindexCommand];
+commandList.push(helpCommand(() => commandList));
+
+export function findCommand(name: string): CommandDefinition | undefined {
+  return commandList.find((c) => c.name === name);
+}

@@ -1,0 +1,34 @@
+import { DocentError } from '../src/core/errors.js';
+import type { IndexProgress } from '../src/indexing/indexer.js';
+import type { CommandDefinition } from './types.js';
+
+const PHASE: Record<IndexProgress['phase'], string> = { load: 'Loading documents', embed: 'Embedding passages', store: 'Storing the new index' };
+
+export const reindexCommand: CommandDefinition = {
+  name: 'reindex',
+  description: 'Rebuild the index from the configured sources (admins only)',
+  options: [],
+  access: 'admin',
+  async run({ services }) {
+    return {
+      type: 'progress',
+      ephemeral: false,
+      initial: '🔄 Reindex started…',
+      async run(report) {
+        try {
+          const s = await services.reindex((p) => {
+            void report(`🔄 ${PHASE[p.phase]}: ${p.done}/${p.total}`);
+          });
+          const head = s.changed ? `✅ Reindexed: version ${s.version}` : `✅ Nothing changed; version ${s.version} kept`;
+          const skipped = s.skipped.length
+            ? `\nSkipped ${s.skipped.length}:\n${s.skipped.slice(0, 10).map((k) => `• \`${k.location}\` — ${k.reason}`).join('\n')}${s.skipped.length > 10 ? `\n… and ${s.skipped.length - 10} more` : ''}`
+            : '';
+          return `${head} — ${s.documents} documents, ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}`;
+        } catch (err) {
+          if (err instanceof DocentError && err.code === 'reindex_busy') return '⏳ A reindex is already running; try again when it has finished.';
+          return `❌ Reindex failed; the previous index is still serving. (${err instanceof DocentError ? err.message : 'see the log'})`;
+        }
+      },
+    };
+  },
+};

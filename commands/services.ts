@@ -1,0 +1,46 @@
+import type { AnswerPart, Question } from '../src/core/answer/types.js';
+import type { IndexProgress, IndexSummary } from '../src/indexing/indexer.js';
+import type { Invoker } from './types.js';
+
+/** What `status` reports. */
+export interface StatusReport {
+  documents: number;
+  chunks: number;
+  indexVersion: number;
+  builtAt: string;
+  checkedAt: string;
+  embedder: { id: string; fallback: boolean };
+  /** Answer backends in chain order and whether each is currently usable (circuit closed or half-open). */
+  backends: Array<{ id: string; healthy: boolean; state: string }>;
+  answers: number;
+  feedback: { up: number; down: number };
+  reindexRunning: boolean;
+}
+
+export interface SourceReport {
+  sources: Array<{ source: string; documents: number; chunks: number }>;
+}
+
+export interface Feedback {
+  answerId: string;
+  vote: 'up' | 'down';
+  userId: string;
+  platform: Invoker['platform'];
+}
+
+/**
+ * What commands (and adapters) may ask of a running Docent. The runtime implements it; tests can pass a fake.
+ */
+export interface DocentServices {
+  /** Starts an answer; it is recorded (question, text, citations) under `answerId` when it finishes. */
+  ask(question: Question): { answerId: string; parts: AsyncIterable<AnswerPart> };
+  status(): Promise<StatusReport>;
+  sources(): Promise<SourceReport>;
+  /** Rebuilds the index and swaps it in; rejects with code `reindex_busy` while another run is going. */
+  reindex(onProgress: (p: IndexProgress) => void): Promise<IndexSummary>;
+  /** The configured admin allow-list (user ids and role ids). */
+  isAdmin(invoker: Invoker): boolean;
+  /** Per-channel source scoping from config (undefined: the whole catalog). */
+  scopeFor(channelId: string | undefined): string[] | undefined;
+  recordFeedback(f: Feedback): Promise<void>;
+}

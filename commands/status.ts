@@ -1,0 +1,30 @@
+import type { CommandDefinition } from './types.js';
+
+export const statusCommand: CommandDefinition = {
+  name: 'status',
+  description: 'Index size and age, embedder, answer backends, answers and feedback',
+  options: [],
+  access: 'everyone',
+  async run({ services }) {
+    const s = await services.status();
+    const backends = s.backends.map((b) => `${b.healthy ? '✅' : '⏸️'} ${b.id}${b.healthy ? '' : ` (${b.state})`}`).join(', ');
+    const markdown = [
+      '**Docent status**',
+      `• Index: version ${s.indexVersion}, ${s.documents} documents, ${s.chunks} passages — built ${age(s.builtAt)}, checked ${age(s.checkedAt)}${s.reindexRunning ? ' (reindex running)' : ''}`,
+      `• Embedder: ${s.embedder.id}${s.embedder.fallback ? ' (no-download fallback)' : ''}`,
+      `• Answer backends: ${backends}`,
+      `• Answers: ${s.answers} · feedback 👍 ${s.feedback.up} / 👎 ${s.feedback.down}`,
+    ].join('\n');
+    return { type: 'text', markdown, ephemeral: true };
+  },
+};
+
+/** "5 minutes ago" style age of an ISO timestamp. */
+export function age(iso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (Number.isNaN(s)) return 'at an unknown time';
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  if (s < 129600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}

@@ -1,0 +1,55 @@
+import type { AnswerPart, Question } from '../src/core/answer/types.js';
+import type { DocentServices } from './services.js';
+
+/**
+ * Platform-neutral command definitions. Every surface registers the same definitions in its own way
+ * (Discord slash commands, Slack `/docent <command>`, console `:command`) and renders the reply.
+ */
+
+/** Who ran a command, as the platform reports it. */
+export interface Invoker {
+  platform: 'discord' | 'slack' | 'console';
+  userId: string;
+  /** Platform role ids (Discord roles); empty where the platform has none. */
+  roleIds: string[];
+  displayName?: string;
+  /** Where it was run; used for per-channel source scoping. */
+  channelId?: string;
+}
+
+export interface CommandOption {
+  name: string;
+  description: string;
+  type: 'string' | 'integer' | 'boolean';
+  required: boolean;
+}
+
+/** What a command produces; the adapter decides how it looks on its platform. */
+export type CommandReply =
+  /** An answer to stream (ask). `answerId` ties feedback buttons to the recorded answer. */
+  | { type: 'answer'; answerId: string; question: Question; parts: AsyncIterable<AnswerPart> }
+  /** A finished Markdown message (status, sources, help, refusals). Ephemeral: only the invoker sees it. */
+  | { type: 'text'; markdown: string; ephemeral: boolean }
+  /**
+   * Long work that reports progress in place (reindex): the adapter calls `run` with a `report` function that
+   * updates the visible message, and shows the returned Markdown as the final state.
+   */
+  | { type: 'progress'; ephemeral: boolean; initial: string; run: (report: (markdown: string) => Promise<void>) => Promise<string> };
+
+export interface CommandContext {
+  args: Record<string, string | number | boolean | undefined>;
+  invoker: Invoker;
+  services: DocentServices;
+}
+
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  options: CommandOption[];
+  /**
+   * `admin`: hidden from non-admins where the platform can (Discord `default_member_permissions: "0"`) AND
+   * checked on every run against the configured allow-list.
+   */
+  access: 'everyone' | 'admin';
+  run(ctx: CommandContext): Promise<CommandReply>;
+}

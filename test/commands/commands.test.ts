@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { commandList, findCommand } from '../../commands/index.js';
+import type { DocentServices } from '../../commands/services.js';
+import type { Invoker } from '../../commands/types.js';
+import { DocentError } from '../../src/core/errors.js';
+import type { IndexSummary } from '../../src/indexing/indexer.js';
+
+const invoker: Invoker = { platform: 'discord', userId: 'u1', roleIds: [], channelId: 'c-pdfs' };
+const summary: IndexSummary = { embedderId: 'e', changed: true, version: 3, documents: 10, chunks: 20, embedded: 2, skipped: [{ location: '/x/bad.pdf', reason: 'corrupt PDF' }], notes: [], seconds: 1.5, perSource: {} };
+
+function services(over: Partial<DocentServices> = {}): DocentServices & { asked: unknown[] } {
+  const asked: unknown[] = [];
+  return {
+    asked,
+    ask: (q) => (asked.push(q), { answerId: 'a1', parts: (async function* () {})() }),
+    status: async () => ({
+      documents: 10, chunks: 20, indexVersion: 3, builtAt: new Date(Date.now() - 120_000).toISOString(), checkedAt: new Date().toISOString(),
+      embedder: { id: 'word-vectors:x', fallback: true }, backends: [{ id: 'hf:m', healthy: false, state: 'open' }, { id: 'extractive', healthy: true, state: 'closed' }],
+      answers: 7, feedback: { up: 3, down: 1 }, reindexRunning: false,
+    }),
+    sources: async () => ({ sources: [{ source: 'data/sample', documents: 10, chunks: 20 }] }),
+    reindex: async (onProgress) => (onProgress({ phase: 'load', done: 1, total: 2 }), summary),
+    isAdmin: () => false,
+    scopeFor: (c) => (c === 'c-pdfs' ? ['../shared/pdfs'] : undefined),
+    recordFeedback: async () => undefined,
+    ...over,
+  };
+}
+
+describe('shared commands', () => {
+  it('lists ask, sources, status, reindex and help; only reindex is admin', () => {
+    expect(commandList.map((c) => c.name)).toEqual(['ask', 'sources', 'status', 'reindex', 'help']);
+    expect(commandList.filter((c) => c.access === 'admin').map((c) => c.name)).toEqual(['reindex']);
+  });
+
+  it('ask passes the channel scope and returns an answer stream', async () => {
+    const s = services();
+    const reply = await findCommand('ask')!.run({ args: { question: ' where are trail maps? ' }, invoker, services: s });
+    expect(reply.type).toBe('answer');
+    expect(s.asked).toEqual([{ text: 'where are trail maps?', history: [], sources: ['../shared/pdfs'] }]);
+    expect((await findCommand('ask')!.run({ args: {}, invoker, services: s })).type).toBe('text');
+  });
+
+  it('status shows index, embedder, backend health, answers and feedback', async () => {
+    const reply = await findCommand('status')!.run({ args: {}, invoker, services: services() });
+    expect(reply).toMatchObject({ type: 'text', ephemeral: true });
+    const md = (reply as { markdown: string }).markdown;
+    expect(md).toContain('version 3, 10 documents, 20 passages — built 2 min ago');
+    expect(md).toContain('⏸️ hf:m (open), ✅ extractive');
+    expect(md).toContain('Answers: 7 · feedback 👍 3 / 👎 1');
+  });
+
+  it('reindex reports progress, then a summary with what was skipped; a busy runner gets a polite line', async () => {
+    const reply = await findCommand('reindex')!.run({ args: {}, invoker, services: services() });
+    if (reply.type !== 'progress') throw new Error('expected progress');
+    const seen: string[] = [];
+    const final = await reply.run(async (md) => void seen.push(md));
+    expect(seen).toEqual(['🔄 Loading documents: 1/2']);
+    expect(final).toBe('✅ Reindexed: version 3 — 10 documents, 20 passages in 1.5 s.\nSkipped 1:\n• `/x/bad.pdf` — corrupt PDF');
+    const busy = await findCommand('reindex')!.run({ args: {}, invoker, services: services({ reindex: async () => Promise.reject(new DocentError('reindex_busy', 'user', 'busy')) }) });
+    if (busy.type !== 'progress') throw new Error('expected progress');
+    expect(await busy.run(async () => undefined)).toMatch(/already running/);
+  });
+
+  it('help is built from the command list', async () => {
+    const reply = await findCommand('help')!.run({ args: {}, invoker, services: services() });
+    for (const c of commandList) expect((reply as { markdown: string }).markdown).toContain(`/${c.name}`);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The real runtime over the sample catalog (its own Chroma server, the no-download embedder, extractive
+ * answers): answers are recorded and counted, feedback is stored with the question and sources, the admin
+ * allow-list and channel scopes come from config, and a reindex swaps the index in while answers keep working.
+ */
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { AnswerPart } from '../../src/core/answer/types.js';
+import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(path.join(os.tmpdir(), 'docent-runtime-'));
+const docs = path.join(work, 'docs');
+let rt: DocentRuntime;
+
+async function drain(parts: AsyncIterable<AnswerPart>): Promise<AnswerPart[]> {
+  const out: AnswerPart[] = [];
+  for await (const p of parts) out.push(p);
+  return out;
+}
+
+beforeAll(async () => {
+  cpSync(path.join(repo, 'data/sample'), docs, { recursive: true });
+  const config = loadConfig({
+    env: { EMBEDDER: 'word-vectors', ADMIN_USER_IDS: 'admin-1', ADMIN_ROLE_IDS: 'role-ops', CHANNEL_SOURCES: JSON.stringify({ 'chan-1': [docs] }) },
+    overrides: { dataDir: path.join(work, 'data'), sources: [docs] },
+  });
+  rt = await openRuntime(config, pino({ level: 'silent' }), { indexIfEmpty: true });
+});
+afterAll(async () => {
+  await rt.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('runtime services', () => {
+  it('records answers and feedback (with question and sources) and counts them in status', async () => {
+    const { answerId, parts } = rt.services.ask({ text: 'how do I cite your data in a paper?', history: [] });
+    const out = await drain(parts);
+    expect(out.at(-1)).toMatchObject({ type: 'finish' });
+    await rt.services.recordFeedback({ answerId, vote: 'up', userId: 'u9', platform: 'discord' });
+    await rt.services.recordFeedback({ answerId, vote: 'down', userId: 'u8', platform: 'slack' });
+    const status = await rt.services.status();
+    expect(status).toMatchObject({ answers: 1, feedback: { up: 1, down: 1 }, reindexRunning: false });
+    expect(status.backends.map((b) => b.id)).toEqual(['extractive']);
+    const lines = readFileSync(path.join(work, 'data/activity/feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ answerId, vote: 'up', question: 'how do I cite your data in a paper?' });
+    expect((lines[0]!.sources as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('takes admins and channel scopes from config; the console operator is always admin', () => {
+    expect(rt.services.isAdmin({ platform: 'discord', userId: 'admin-1', roleIds: [] })).toBe(true);
+    expect(rt.services.isAdmin({ platform: 'discord', userId: 'u2', roleIds: ['role-ops'] })).toBe(true);
+    expect(rt.services.isAdmin({ platform: 'discord', userId: 'u2', roleIds: ['other'] })).toBe(false);
+    expect(rt.services.isAdmin({ platform: 'console', userId: 'console', roleIds: [] })).toBe(true);
+    expect(rt.services.scopeFor('chan-1')).toEqual([docs]);
+    expect(rt.services.scopeFor('chan-2')).toBeUndefined();
+  });
+
+  it('reindexes without overlap and swaps the new version in; answers use it at once', async () => {
+    appendFileSync(path.join(docs, 'guides/getting-started.md'), '\n\n## Lost and found\n\nThe zebra mussel survey kit lives in cabinet 7.\n');
+    const first = rt.services.reindex(() => undefined);
+    await expect(rt.services.reindex(() => undefined)).rejects.toMatchObject({ code: 'reindex_busy' });
+    const summary = await first;
+    expect(summary).toMatchObject({ changed: true, version: 2 });
+    expect(rt.search.manifest.version).toBe(2);
+    expect((await rt.stores.stores.list()).filter((n) => n.startsWith('docent_v'))).toEqual([rt.search.manifest.collection]);
+    const out = await drain(rt.services.ask({ text: 'where is the zebra mussel survey kit?', history: [] }).parts);
+    const text = out.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
+    expect(text).toContain('cabinet 7');
+  });
+});

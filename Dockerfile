@@ -26,5 +26,6 @@ RUN if [ "$PULL_MODELS" = "1" ]; then node bin/docent.js models pull; fi
 
 EXPOSE 7860
 ENTRYPOINT ["node", "bin/docent.js"]
-# Until the chat adapters land, the container indexes the configured sources and reports the index status.
-CMD ["index"]
+# The main job: the configured chat platforms (set DISCORD_TOKEN etc. as Space secrets); it indexes first
+# when the data dir has no index.
+CMD ["start"]

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, DocentError } from '../core/errors.js';
 import { registerAskCommand } from './commands/ask-command.js';
 import { registerChatCommands } from './commands/chat-command.js';
+import { registerDiscordCommands } from './commands/discord-command.js';
 import { registerIndexCommand } from './commands/index-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerAskCommand(program);
   registerChatCommands(program);
+  registerDiscordCommands(program);
   return program;
 }
 

@@ -25,6 +25,15 @@ describe('logger', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('scrubs interaction tokens out of logged error messages', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: 'info', pretty: 'never', destination });
+    const token = 'aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiY2RlZmdoaWprbG1ub3A';
+    log.error({ err: new Error(`PATCH /webhooks/123456/${token}/messages/@original failed`) }, 'edit failed');
+    expect(lines.join('')).not.toContain(token);
+    expect(lines.join('')).toContain('/webhooks/123456/[redacted]/messages');
+  });
+
   it('scrubs secrets out of free text such as error messages', () => {
     expect(redactText('GET https://x/?key=s3cr3tvalue failed, token hf_ABCDEFGHIJKL', ['s3cr3tvalue'])).toBe(
       'GET https://x/?key=[redacted] failed, token [redacted]',

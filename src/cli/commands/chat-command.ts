@@ -19,7 +19,36 @@ export function registerChatCommands(program: Command): void {
   program
     .command('start')
     .description('Start Docent: the configured chat platforms, or the terminal chat when none is configured')
-    .action(async (_opts: unknown, cmd: Command) => chat(cmd));
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { config } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+      if (config.discord.token) await servePlatforms(cmd);
+      else await chat(cmd);
+    });
+}
+
+/** Runs the configured platform adapters until SIGINT/SIGTERM, then stops them and the runtime cleanly. */
+async function servePlatforms(cmd: Command): Promise<void> {
+  const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+  const runtime = await openRuntime(config, logger, { indexIfEmpty: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') });
+  const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
+  const discord = createDiscordAdapter({
+    token: config.discord.token,
+    services: runtime.services,
+    commands: commandList,
+    logger,
+    settings: { editIntervalMs: config.discord.editIntervalMs, historyMessages: config.discord.historyMessages },
+  });
+  try {
+    await discord.start();
+    logger.info({ documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running on Discord; Ctrl-C stops it');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } finally {
+    await discord.stop();
+    await runtime.close();
+  }
 }
 
 async function chat(cmd: Command): Promise<void> {

@@ -1,0 +1,136 @@
+import { ChannelType, Routes, ThreadAutoArchiveDuration, type ChatInputCommandInteraction } from 'discord.js';
+import type { DocentServices } from '../../../commands/services.js';
+import type { CommandDefinition, CommandReply, Invoker } from '../../../commands/types.js';
+import { DocentError } from '../../core/errors.js';
+import type { Logger } from '../../logging/logger.js';
+import { politeError } from '../console/render.js';
+import { InteractionReply } from './interaction-reply.js';
+import { MessageSeries } from './message-series.js';
+import { runProgress } from './progress.js';
+import { threadNameFrom } from './sanitize.js';
+import { streamAnswer } from './stream-answer.js';
+import type { AnswerMemory } from './thread-history.js';
+
+/**
+ * Runs one slash command: acknowledge in time, check access, run the platform-neutral definition and render
+ * its reply (a streamed answer, a Markdown text, or progress edited in place).
+ */
+export interface CommandHandlerDeps {
+  services: DocentServices;
+  commands: Map<string, CommandDefinition>;
+  logger: Logger;
+  editIntervalMs: number;
+  memory: AnswerMemory;
+}
+
+/**
+ * Commands whose reply is a public streamed answer: they are deferred before anything else, because the
+ * answer's first words can be many seconds away and Discord drops an interaction not acknowledged in 3 s.
+ */
+const DEFER_FIRST = new Set(['ask']);
+/** Other commands get this long to produce their reply before we defer (their visibility is unknown until then). */
+const REPLY_BUDGET_MS = 2000;
+
+/**
+ * Handles one slash command end to end. Never throws: failures are logged and shown as one polite sentence.
+ * Streamed commands are acknowledged synchronously, before the first await of this function.
+ */
+export async function handleCommand(interaction: ChatInputCommandInteraction, deps: CommandHandlerDeps): Promise<void> {
+  const reply = new InteractionReply(interaction);
+  // Not awaited yet: the acknowledgement must leave before any other await of ours.
+  const deferral = DEFER_FIRST.has(interaction.commandName) ? reply.defer(false) : null;
+  const log = deps.logger.child({ command: interaction.commandName, interactionId: interaction.id });
+  const def = deps.commands.get(interaction.commandName);
+  try {
+    await deferral;
+    if (!def) {
+      // A stale registration (commands deployed from another version): say so rather than time out.
+      await reply.sendText(`Sorry, /${interaction.commandName} is not available in this version of Docent.`, true);
+      return;
+    }
+    const invoker = invokerOf(interaction);
+    if (def.access === 'admin' && !deps.services.isAdmin(invoker)) {
+      log.warn({ userId: invoker.userId, roleIds: invoker.roleIds, command: def.name }, 'admin command refused');
+      await reply.sendText(`Sorry, only Docent admins can run /${def.name}.`, true);
+      return;
+    }
+    const args = Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value as string | number | boolean | undefined]));
+    const result = await withinBudget(def.run({ args, invoker, services: deps.services }), () =>
+      // Informational replies (status, sources, help) are private, so that is the guess; a reply that turns
+      // out public is moved to a public follow-up (see InteractionReply).
+      reply.defer(true),
+    );
+    await render(result, reply, interaction, deps, log);
+  } catch (err) {
+    log.error({ err }, 'command failed');
+    const message = err instanceof DocentError ? politeError(err) : 'Sorry — something went wrong while running that command. Please try again.';
+    await reply.sendText(message, true).catch((e: unknown) => log.warn({ err: e }, 'could not report the failure'));
+  }
+}
+
+async function render(result: CommandReply, reply: InteractionReply, interaction: ChatInputCommandInteraction, deps: CommandHandlerDeps, log: Logger): Promise<void> {
+  if (result.type === 'text') return reply.sendText(result.markdown, result.ephemeral);
+  if (result.type === 'progress') {
+    const surface = await reply.start(result.ephemeral, result.initial);
+    await runProgress({ surface, initial: result.initial, run: result.run, editIntervalMs: deps.editIntervalMs, logger: log });
+    return;
+  }
+  const surface = await reply.start(false);
+  const series = new MessageSeries(surface);
+  let thread: Promise<void> | undefined;
+  const streamed = await streamAnswer({
+    parts: result.parts,
+    series,
+    answerId: result.answerId,
+    editIntervalMs: deps.editIntervalMs,
+    logger: log,
+    onVisible: () => {
+      thread = openThread(interaction, series.ids[0], result.question.text).catch((err: unknown) => log.warn({ err }, 'could not open a thread on the answer'));
+    },
+  });
+  await thread;
+  const first = series.ids[0];
+  if (first && streamed.outcome === 'finished') deps.memory.remember(first, result.question.text, streamed.text);
+  log.info({ answerId: result.answerId, outcome: streamed.outcome, edits: streamed.edits, messages: series.ids.length }, 'answered');
+}
+
+/**
+ * Opens a thread on the answer so the conversation can go on there — unless the command ran inside a
+ * thread already (the answer is in it) or in a channel without threads.
+ */
+async function openThread(interaction: ChatInputCommandInteraction, messageId: string | undefined, question: string): Promise<void> {
+  const channel = interaction.channel;
+  if (!messageId || channel?.isThread()) return;
+  const name = threadNameFrom(question);
+  if (channel && (channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement)) {
+    await channel.threads.create({ name, startMessage: messageId, autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
+  } else if (!channel) {
+    // The channel is not cached (a permissions edge case): the REST call needs only the ids.
+    await interaction.client.rest.post(Routes.threads(interaction.channelId, messageId), { body: { name, auto_archive_duration: ThreadAutoArchiveDuration.OneDay } });
+  }
+}
+
+/** Who ran it, with role ids for the admin allow-list and the channel that scopes sources (a thread's parent). */
+export function invokerOf(interaction: ChatInputCommandInteraction): Invoker {
+  const member = interaction.member;
+  const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+  const channel = interaction.channel;
+  const channelId = channel?.isThread() ? (channel.parentId ?? interaction.channelId) : interaction.channelId;
+  return { platform: 'discord', userId: interaction.user.id, roleIds, displayName: interaction.user.username, channelId };
+}
+
+/** Awaits `work`; if it takes longer than the budget, runs `onSlow` (a deferral) meanwhile. */
+async function withinBudget<T>(work: Promise<T>, onSlow: () => Promise<void>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let slow: Promise<void> | undefined;
+  const budget = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), REPLY_BUDGET_MS)));
+  try {
+    const first = await Promise.race([work, budget]);
+    if (first !== 'slow') return first;
+    slow = onSlow();
+    const [result] = await Promise.all([work, slow]);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}

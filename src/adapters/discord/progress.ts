@@ -1,0 +1,44 @@
+import type { CommandReply } from '../../../commands/types.js';
+import { DocentError } from '../../core/errors.js';
+import type { Logger } from '../../logging/logger.js';
+import { politeError } from '../console/render.js';
+import { MessageSeries, type MessageSurface } from './message-series.js';
+import { defuseMassMentions } from './sanitize.js';
+import { splitMessage } from './split-message.js';
+import { createThrottledEditor } from './throttled-editor.js';
+
+type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
+
+export interface RunProgressOptions {
+  surface: MessageSurface;
+  /** What the first message shows already. */
+  initial: string;
+  run: ProgressRun;
+  editIntervalMs: number;
+  logger: Logger;
+}
+
+/**
+ * Long work that reports in place (reindex): each report replaces the message text through the same
+ * throttled editor as answers (an indexer can report hundreds of times a second; Discord gets about one
+ * edit a second), and the returned Markdown is always the last edit. `report` never blocks the work.
+ */
+export async function runProgress(o: RunProgressOptions): Promise<void> {
+  const series = new MessageSeries(o.surface, { content: o.initial });
+  const toMessages = (md: string) => splitMessage(defuseMassMentions(md)).map((content) => ({ content }));
+  const editor = createThrottledEditor<string>({
+    intervalMs: o.editIntervalMs,
+    apply: (md) => series.show(toMessages(md)),
+    onError: (err) => o.logger.warn({ err }, 'progress edit failed'),
+  });
+  let final: string;
+  try {
+    final = await o.run(async (md) => editor.update(md));
+  } catch (err) {
+    o.logger.error({ err }, 'progress command failed');
+    final = err instanceof DocentError && err.code === 'reindex_busy'
+      ? '⏳ A reindex is already running; try again when it has finished.'
+      : err instanceof DocentError ? politeError(err) : 'Sorry — that did not finish. An administrator has the details in the log.';
+  }
+  await editor.finish(final);
+}

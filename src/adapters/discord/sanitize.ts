@@ -1,0 +1,64 @@
+import { escapeMarkdown, type MessageMentionOptions } from 'discord.js';
+
+/**
+ * Text safety for everything Docent sends to Discord. `allowed_mentions: { parse: [] }` on every request is
+ * what actually prevents pings; these helpers are the second layer, so that text echoed back from users or
+ * documents neither looks like a mention nor breaks the message layout.
+ */
+
+/**
+ * Sent with every message and edit (and set as the client default): nothing in a Docent message can ping
+ * anyone, however the text got there (a document, a model, a user's question).
+ */
+export function noMentions(): MessageMentionOptions {
+  // A fresh object each time: payload objects are handed to discord.js, which must not share state.
+  return { parse: [], repliedUser: false };
+}
+
+const ZERO_WIDTH_SPACE = '\u200b';
+
+/**
+ * Breaks `@everyone` / `@here` with a zero-width space so they render as plain words even if a client or a
+ * future code path ignored `allowed_mentions`. Used on answer text, where everything else must stay verbatim.
+ */
+export function defuseMassMentions(text: string): string {
+  return text.replace(/@(everyone|here)\b/g, `@${ZERO_WIDTH_SPACE}$1`);
+}
+
+/**
+ * For user or document text echoed back (thread names, titles): removes user, role and channel mention
+ * syntax and the @everyone/@here words, and collapses whitespace.
+ */
+export function stripMentions(text: string): string {
+  return text
+    .replace(/<@[!&]?\d+>/g, '')
+    .replace(/<#\d+>/g, '')
+    .replace(/@(everyone|here)\b/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * A thread name from the question: one line, no mention syntax, at most 100 characters (Discord's limit),
+ * cut at a word with an ellipsis when longer. Thread names are not Markdown, so nothing is escaped.
+ */
+export function threadNameFrom(question: string, max = 100): string {
+  const plain = stripMentions(question) || 'Question';
+  if (plain.length <= max) return plain;
+  const cut = plain.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/**
+ * A document title or user text inside our own Markdown (source list, headers): escaped so `*`, `_`, `|`,
+ * backticks and brackets cannot restyle the line or break the `[title](<url>)` link around it.
+ */
+export function escapeInline(text: string): string {
+  return escapeMarkdown(stripMentions(text)).replace(/[[\]]/g, (c) => `\\${c}`);
+}
+
+/** Removes the bot's own mention (`<@id>` / `<@!id>`) from a message before it becomes a question. */
+export function stripBotMention(text: string, botId: string): string {
+  return text.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/[ \t]{2,}/g, ' ').trim();
+}

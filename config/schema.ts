@@ -111,6 +111,23 @@ export const configSchema = z
         historyMessages: z.number().int().min(0).max(100),
       })
       .strict(),
+    slack: z
+      .object({
+        botToken: z.string(),
+        /** App-level token (xapp-…) for Socket Mode. */
+        appToken: z.string(),
+        /** Signing secret for the HTTP transport (requests are verified with it). */
+        signingSecret: z.string(),
+        /** socket (default: no public URL needed) or http (Events API + slash command over HTTPS). */
+        mode: z.enum(['socket', 'http']),
+        /** Port of the HTTP transport. */
+        port: z.number().int().min(1).max(65535),
+        /** native: chat.startStream/appendStream/stopStream; update: placeholder + chat.update; auto: native, else update. */
+        streaming: z.enum(['auto', 'native', 'update']),
+        updateIntervalMs: z.number().int().min(250).max(10_000),
+        historyMessages: z.number().int().min(0).max(100),
+      })
+      .strict(),
     admin: z
       .object({
         /** Platform user ids allowed to run admin commands (reindex). */
@@ -172,6 +189,12 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   DISCORD_CLIENT_ID: { path: 'discord.clientId', kind: 'string' },
   DISCORD_GUILD_ID: { path: 'discord.guildId', kind: 'string' },
   DISCORD_EDIT_INTERVAL_MS: { path: 'discord.editIntervalMs', kind: 'number' },
+  SLACK_BOT_TOKEN: { path: 'slack.botToken', kind: 'string' },
+  SLACK_APP_TOKEN: { path: 'slack.appToken', kind: 'string' },
+  SLACK_SIGNING_SECRET: { path: 'slack.signingSecret', kind: 'string' },
+  SLACK_MODE: { path: 'slack.mode', kind: 'string' },
+  PORT: { path: 'slack.port', kind: 'number' },
+  SLACK_STREAMING: { path: 'slack.streaming', kind: 'string' },
   ADMIN_USER_IDS: { path: 'admin.userIds', kind: 'list' },
   ADMIN_ROLE_IDS: { path: 'admin.roleIds', kind: 'list' },
   CHANNEL_SOURCES: { path: 'channelSources', kind: 'json' },

@@ -8,7 +8,7 @@ export type { Logger };
  */
 export const REDACT_PATHS = [
   'token', 'apiKey', 'authToken', 'password', 'secret', 'authorization', 'Authorization',
-  '*.openaiApiKey', 'discord.token', '*.discord.token', 'config.discord.token', '*.*.openaiApiKey', '*.botToken', '*.*.botToken', '*.appToken', '*.*.appToken', '*.signingSecret', '*.*.signingSecret',
+  '*.openaiApiKey', '*.botToken', '*.appToken', '*.signingSecret', '*.*.botToken', '*.*.appToken', '*.*.signingSecret', 'discord.token', '*.discord.token', 'config.discord.token', '*.*.openaiApiKey', '*.botToken', '*.*.botToken', '*.appToken', '*.*.appToken', '*.signingSecret', '*.*.signingSecret',
   '*.token', '*.apiKey', '*.authToken', '*.password', '*.secret', '*.authorization', '*.Authorization',
   '*.*.token', '*.*.apiKey', '*.*.authToken', '*.*.authorization', '*.*.Authorization',
   'headers.authorization', 'headers["x-chroma-token"]', '*.headers.authorization',

@@ -10,10 +10,11 @@ export const reindexCommand: CommandDefinition = {
   options: [],
   access: 'admin',
   async run({ services }) {
+    const already = (await services.status()).reindexRunning;
     return {
       type: 'progress',
       ephemeral: false,
-      initial: '🔄 Reindex started…',
+      initial: already ? '🔄 A reindex is already running; following it…' : '🔄 Reindex started…',
       async run(report) {
         try {
           const s = await services.reindex((p) => {

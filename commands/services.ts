@@ -15,6 +15,10 @@ export interface StatusReport {
   answers: number;
   feedback: { up: number; down: number };
   reindexRunning: boolean;
+  /** The reindex schedule of this process, if any. */
+  schedule: { expression: string; timezone: string; nextRun: string | null } | null;
+  /** The last reindex of each kind (schedule, admin, cli, startup) and its outcome. */
+  lastRuns: Array<{ trigger: string; finishedAt: string; ok: boolean; summary: string }>;
 }
 
 export interface SourceReport {
@@ -36,7 +40,7 @@ export interface DocentServices {
   ask(question: Question): { answerId: string; parts: AsyncIterable<AnswerPart> };
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
-  /** Rebuilds the index and swaps it in; rejects with code `reindex_busy` while another run is going. */
+  /** Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). */
   reindex(onProgress: (p: IndexProgress) => void): Promise<IndexSummary>;
   /** The configured admin allow-list (user ids and role ids). */
   isAdmin(invoker: Invoker): boolean;

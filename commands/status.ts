@@ -14,6 +14,10 @@ export const statusCommand: CommandDefinition = {
       `• Embedder: ${s.embedder.id}${s.embedder.fallback ? ' (no-download fallback)' : ''}`,
       `• Answer backends: ${backends}`,
       `• Answers: ${s.answers} · feedback 👍 ${s.feedback.up} / 👎 ${s.feedback.down}`,
+      s.schedule
+        ? `• Reindex schedule: \`${s.schedule.expression}\` (${s.schedule.timezone}), next ${s.schedule.nextRun ?? 'not scheduled'}`
+        : '• Reindex schedule: none (admin command or `docent index` only)',
+      ...s.lastRuns.map((r) => `• Last ${r.trigger} reindex: ${r.ok ? '✅' : '❌'} ${age(r.finishedAt)} — ${r.summary}`),
     ].join('\n');
     return { type: 'text', markdown, ephemeral: true };
   },

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -99,6 +100,16 @@ export const configSchema = z
         ollamaModel: z.string().min(1),
       })
       .strict(),
+    reindex: z
+      .object({
+        /** node-cron expression (5 or 6 fields); empty: no schedule. */
+        schedule: z.string().refine((e) => e === '' || cron.validate(e), { message: 'is not a valid cron expression (e.g. "0 3 * * *" for 03:00 daily)' }),
+        /** IANA time zone the schedule is read in. */
+        timezone: z.string().min(1),
+        /** How long a replica's claim on one scheduled run lasts (other replicas skip that run). */
+        leaseMinutes: z.number().int().min(1).max(24 * 60),
+      })
+      .strict(),
     discord: z
       .object({
         token: z.string(),
@@ -185,6 +196,8 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   OPENAI_API_KEY: { path: 'llm.openaiApiKey', kind: 'string' },
   OPENAI_MODEL: { path: 'llm.openaiModel', kind: 'string' },
   OLLAMA_CHAT_MODEL: { path: 'llm.ollamaModel', kind: 'string' },
+  REINDEX_SCHEDULE: { path: 'reindex.schedule', kind: 'string' },
+  REINDEX_TIMEZONE: { path: 'reindex.timezone', kind: 'string' },
   DISCORD_TOKEN: { path: 'discord.token', kind: 'string' },
   DISCORD_CLIENT_ID: { path: 'discord.clientId', kind: 'string' },
   DISCORD_GUILD_ID: { path: 'discord.guildId', kind: 'string' },

@@ -13,6 +13,8 @@ import { resolveEmbedder, type ResolvedEmbedder } from './embedder-factory.js';
 import { buildGenerators } from './generators.js';
 import { createReindexRunner, type ReindexRunner } from './reindex-runner.js';
 import { createReranker } from './reranker-factory.js';
+import { startReindexSchedule } from './reindex-schedule.js';
+import { createChromaRunCoordinator } from '../stores/chroma-lease.js';
 import { openSearchService, type SearchService } from './search-service.js';
 import { openVectorStores, type OpenedStores } from './vector-stores.js';
 
@@ -34,6 +36,8 @@ export interface OpenRuntimeOptions {
   indexIfEmpty?: boolean;
   onIndexProgress?: (p: IndexProgress) => void;
   onIndexed?: (s: IndexSummary) => void;
+  /** Start the configured reindex schedule (long-running platform processes). */
+  schedule?: boolean;
 }
 
 /**
@@ -90,8 +94,16 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       },
     });
     const activity = await ActivityLog.open(config.dataDir);
+    const schedule = opts.schedule && config.reindex.schedule
+      ? startReindexSchedule({
+          expression: config.reindex.schedule, timezone: config.reindex.timezone, leaseMs: config.reindex.leaseMinutes * 60_000,
+          runner: reindex, logger,
+          // Replicas share an external Chroma server; an embedded one belongs to this process alone.
+          coordinator: config.chroma.url ? createChromaRunCoordinator({ ...config.chroma, logger }) : undefined,
+        })
+      : undefined;
     const services = createDocentServices({
-      config, pipeline, chain, search: () => search, activity, reindex,
+      config, pipeline, chain, search: () => search, activity, reindex, schedule: () => schedule,
       embedder: { id: embedder.embedder.id, fallback: embedder.fallback },
     });
     return {
@@ -100,6 +112,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
         return search;
       },
       close: async () => {
+        await schedule?.stop();
         await embedder.embedder.close?.();
         await stores.close();
       },

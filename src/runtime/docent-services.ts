@@ -7,6 +7,7 @@ import type { AnswerPart, Question } from '../core/answer/types.js';
 import type { DocentConfig } from '../../config/schema.js';
 import type { ActivityLog } from './activity-log.js';
 import type { ReindexRunner } from './reindex-runner.js';
+import type { ReindexSchedule } from './reindex-schedule.js';
 import type { SearchService } from './search-service.js';
 
 /** The running Docent as commands and adapters see it (the DocentServices port). */
@@ -18,6 +19,7 @@ export function createDocentServices(deps: {
   embedder: { id: string; fallback: boolean };
   activity: ActivityLog;
   reindex: ReindexRunner;
+  schedule: () => ReindexSchedule | undefined;
 }): DocentServices {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
@@ -34,13 +36,15 @@ export function createDocentServices(deps: {
         backends: deps.chain.status().map((b) => ({ id: b.backend, healthy: b.state !== 'open', state: b.state })),
         ...deps.activity.counts(),
         reindexRunning: deps.reindex.running,
+        schedule: scheduleInfo(deps.schedule()),
+        lastRuns: deps.reindex.lastRuns().map(({ trigger, finishedAt, ok, summary }) => ({ trigger, finishedAt, ok, summary })),
       };
     },
     async sources() {
       const m = deps.search().manifest;
       return { sources: Object.entries(m.perSource).map(([source, n]) => ({ source, ...n })) };
     },
-    reindex: (onProgress) => deps.reindex.run(onProgress),
+    reindex: (onProgress) => deps.reindex.run('admin', onProgress),
     isAdmin(invoker: Invoker) {
       // Whoever runs the console is the operator of this process.
       if (invoker.platform === 'console') return true;
@@ -51,6 +55,10 @@ export function createDocentServices(deps: {
     },
     recordFeedback: (f: Feedback) => deps.activity.recordFeedback(f),
   };
+}
+
+function scheduleInfo(s: ReindexSchedule | undefined) {
+  return s ? { expression: s.expression, timezone: s.timezone, nextRun: s.nextRun()?.toISOString() ?? null } : null;
 }
 
 /** Passes the parts through and records the finished answer (question, backend, citations). */

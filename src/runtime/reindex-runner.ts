@@ -1,19 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { DocentConfig } from '../../config/schema.js';
-import { DocentError } from '../core/errors.js';
+import { indexPaths, writeJsonAtomic } from '../indexing/index-files.js';
 import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 
+/** Who asked for a reindex. */
+export type ReindexTrigger = 'schedule' | 'admin' | 'cli' | 'startup';
+
+/** The outcome of the last run of one trigger kind, kept across restarts for `status`. */
+export interface RunRecord {
+  trigger: ReindexTrigger;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  /** One line: "version 3, 12 changed…" or the error message. */
+  summary: string;
+}
+
 export interface ReindexRunner {
-  /** Runs one reindex; rejects with `reindex_busy` while another is running (schedule, admin command, CLI). */
-  run(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
+  /**
+   * Runs a reindex, or — when one is already running — attaches to it: the caller gets that run's progress
+   * from now on and its result. Never two runs at once (schedule, admin command, CLI share this runner).
+   */
+  run(trigger: ReindexTrigger, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
   readonly running: boolean;
+  /** The last run of each trigger kind. */
+  lastRuns(): RunRecord[];
 }
 
 /**
- * The one place a running process reindexes: no overlap, and the new version is swapped in (`swap`) before
- * the old one is dropped. A failure leaves the previous index serving and is rethrown for the caller to show.
+ * The one place a running process reindexes. The new version is swapped in (`swap`) before the old one is
+ * dropped; a failure leaves the previous index serving and is rethrown for every caller to show.
  */
 export function createReindexRunner(deps: {
   config: DocentConfig;
@@ -22,31 +42,66 @@ export function createReindexRunner(deps: {
   logger: Logger;
   swap: () => Promise<void>;
 }): ReindexRunner {
-  let running = false;
   const c = deps.config;
+  const historyFile = path.join(indexPaths(c.dataDir).indexDir, 'runs.json');
+  const history = new Map<ReindexTrigger, RunRecord>(readHistory(historyFile).map((r) => [r.trigger, r]));
+  let current: { promise: Promise<IndexSummary>; listeners: Set<(p: IndexProgress) => void> } | undefined;
+
+  async function execute(trigger: ReindexTrigger, listeners: Set<(p: IndexProgress) => void>): Promise<IndexSummary> {
+    const startedAt = new Date().toISOString();
+    try {
+      const summary = await runIndex({
+        dataDir: c.dataDir, sources: c.sources, chunking: c.chunking,
+        loader: { maxFileBytes: c.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: c.loader.fetchTimeoutMs },
+        embedder: deps.embedder, batchSize: c.embedder.batchSize, stores: deps.stores, logger: deps.logger,
+        beforeRetire: deps.swap,
+        onProgress: (p) => listeners.forEach((l) => l(p)),
+      });
+      deps.logger.info({ trigger, version: summary.version, changed: summary.changed, documents: summary.documents, skipped: summary.skipped.length, seconds: summary.seconds }, 'reindex finished');
+      const what = summary.changed ? `version ${summary.version} built` : `nothing changed (version ${summary.version})`;
+      record({ trigger, startedAt, finishedAt: new Date().toISOString(), ok: true, summary: `${what}: ${summary.documents} documents, ${summary.skipped.length} skipped, ${summary.seconds.toFixed(1)} s` });
+      return summary;
+    } catch (err) {
+      deps.logger.error({ err, trigger }, 'reindex failed; the previous index is still serving');
+      record({ trigger, startedAt, finishedAt: new Date().toISOString(), ok: false, summary: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  function record(r: RunRecord): void {
+    history.set(r.trigger, r);
+    try {
+      writeJsonAtomic(historyFile, [...history.values()]);
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not save the reindex history');
+    }
+  }
+
   return {
     get running() {
-      return running;
+      return current !== undefined;
     },
-    async run(onProgress) {
-      if (running) throw new DocentError('reindex_busy', 'user', 'A reindex is already running.', { hint: 'Try again when it has finished.' });
-      running = true;
-      try {
-        const summary = await runIndex({
-          dataDir: c.dataDir, sources: c.sources, chunking: c.chunking,
-          loader: { maxFileBytes: c.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: c.loader.fetchTimeoutMs },
-          embedder: deps.embedder, batchSize: c.embedder.batchSize, stores: deps.stores, logger: deps.logger,
-          beforeRetire: deps.swap,
-          ...(onProgress ? { onProgress } : {}),
-        });
-        deps.logger.info({ version: summary.version, changed: summary.changed, documents: summary.documents, skipped: summary.skipped.length, seconds: summary.seconds }, 'reindex finished');
-        return summary;
-      } catch (err) {
-        deps.logger.error({ err }, 'reindex failed; the previous index is still serving');
-        throw err;
-      } finally {
-        running = false;
+    lastRuns: () => [...history.values()],
+    run(trigger, onProgress) {
+      if (current) {
+        if (onProgress) current.listeners.add(onProgress);
+        deps.logger.info({ trigger }, 'reindex requested while one is running; attaching to it');
+        return current.promise;
       }
+      const listeners = new Set<(p: IndexProgress) => void>(onProgress ? [onProgress] : []);
+      const promise = execute(trigger, listeners).finally(() => {
+        current = undefined;
+      });
+      current = { promise, listeners };
+      return promise;
     },
   };
+}
+
+function readHistory(file: string): RunRecord[] {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
+  } catch {
+    return [];
+  }
 }

@@ -209,22 +209,20 @@ function parseUrl(raw: string): { host: string; port: number; ssl: boolean } {
  * Connects to a Chroma server and checks it answers (a heartbeat), so a wrong CHROMA_URL fails at start-up
  * with a ProviderError naming it rather than at the first question.
  */
-export async function createChromaStoreFactory(opts: ChromaStoreOptions): Promise<VectorStoreFactory> {
-  const url = opts.url.replace(/\/+$/, '');
-  const { host, port, ssl } = parseUrl(url);
+/** A chromadb client for `opts.url` with auth headers, tenant and database — shared by the store and the lease. */
+export function createChromaClient(opts: Pick<ChromaStoreOptions, 'url' | 'authToken' | 'authHeader' | 'tenant' | 'database'>): ChromaClient {
+  const { host, port, ssl } = parseUrl(opts.url.replace(/\/+$/, ''));
   const headers: Record<string, string> = {};
   if (opts.authToken) {
     if ((opts.authHeader ?? 'Authorization') === 'Authorization') headers['Authorization'] = `Bearer ${opts.authToken}`;
     else headers['X-Chroma-Token'] = opts.authToken;
   }
-  const client = new ChromaClient({
-    host,
-    port,
-    ssl,
-    tenant: opts.tenant ?? 'default_tenant',
-    database: opts.database ?? 'default_database',
-    headers,
-  });
+  return new ChromaClient({ host, port, ssl, tenant: opts.tenant ?? 'default_tenant', database: opts.database ?? 'default_database', headers });
+}
+
+export async function createChromaStoreFactory(opts: ChromaStoreOptions): Promise<VectorStoreFactory> {
+  const url = opts.url.replace(/\/+$/, '');
+  const client = createChromaClient(opts);
   const log = opts.logger?.child({ component: 'chroma-store' });
   const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
     try {

@@ -17,6 +17,8 @@ function services(over: Partial<DocentServices> = {}): DocentServices & { asked:
       documents: 10, chunks: 20, indexVersion: 3, builtAt: new Date(Date.now() - 120_000).toISOString(), checkedAt: new Date().toISOString(),
       embedder: { id: 'word-vectors:x', fallback: true }, backends: [{ id: 'hf:m', healthy: false, state: 'open' }, { id: 'extractive', healthy: true, state: 'closed' }],
       answers: 7, feedback: { up: 3, down: 1 }, reindexRunning: false,
+      schedule: { expression: '0 3 * * *', timezone: 'UTC', nextRun: '2026-11-22T03:00:00.000Z' },
+      lastRuns: [{ trigger: 'schedule', finishedAt: new Date(Date.now() - 3600_000).toISOString(), ok: false, summary: 'No documents could be loaded' }],
     }),
     sources: async () => ({ sources: [{ source: 'data/sample', documents: 10, chunks: 20 }] }),
     reindex: async (onProgress) => (onProgress({ phase: 'load', done: 1, total: 2 }), summary),
@@ -41,25 +43,31 @@ describe('shared commands', () => {
     expect((await findCommand('ask')!.run({ args: {}, invoker, services: s })).type).toBe('text');
   });
 
-  it('status shows index, embedder, backend health, answers and feedback', async () => {
+  it('status shows index, embedder, backend health, answers, feedback, the schedule and the last runs', async () => {
     const reply = await findCommand('status')!.run({ args: {}, invoker, services: services() });
     expect(reply).toMatchObject({ type: 'text', ephemeral: true });
     const md = (reply as { markdown: string }).markdown;
     expect(md).toContain('version 3, 10 documents, 20 passages — built 2 min ago');
     expect(md).toContain('⏸️ hf:m (open), ✅ extractive');
     expect(md).toContain('Answers: 7 · feedback 👍 3 / 👎 1');
+    expect(md).toContain('Reindex schedule: `0 3 * * *` (UTC), next 2026-11-22T03:00:00.000Z');
+    expect(md).toContain('Last schedule reindex: ❌ 60 min ago — No documents could be loaded');
   });
 
-  it('reindex reports progress, then a summary with what was skipped; a busy runner gets a polite line', async () => {
+  it('reindex reports progress, then a summary with what was skipped; a run already going is followed', async () => {
     const reply = await findCommand('reindex')!.run({ args: {}, invoker, services: services() });
     if (reply.type !== 'progress') throw new Error('expected progress');
     const seen: string[] = [];
     const final = await reply.run(async (md) => void seen.push(md));
     expect(seen).toEqual(['🔄 Loading documents: 1/2']);
     expect(final).toBe('✅ Reindexed: version 3 — 10 documents, 20 passages in 1.5 s.\nSkipped 1:\n• `/x/bad.pdf` — corrupt PDF');
-    const busy = await findCommand('reindex')!.run({ args: {}, invoker, services: services({ reindex: async () => Promise.reject(new DocentError('reindex_busy', 'user', 'busy')) }) });
-    if (busy.type !== 'progress') throw new Error('expected progress');
-    expect(await busy.run(async () => undefined)).toMatch(/already running/);
+    const running = services();
+    const status = await running.status();
+    const busy = await findCommand('reindex')!.run({ args: {}, invoker, services: { ...running, status: async () => ({ ...status, reindexRunning: true }) } });
+    expect(busy).toMatchObject({ type: 'progress', initial: '🔄 A reindex is already running; following it…' });
+    const failing = await findCommand('reindex')!.run({ args: {}, invoker, services: services({ reindex: async () => Promise.reject(new DocentError('index_empty', 'user', 'No documents could be loaded.')) }) });
+    if (failing.type !== 'progress') throw new Error('expected progress');
+    expect(await failing.run(async () => undefined)).toBe('❌ Reindex failed; the previous index is still serving. (No documents could be loaded.)');
   });
 
   it('help is built from the command list', async () => {

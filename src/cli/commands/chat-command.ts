@@ -29,7 +29,7 @@ export function registerChatCommands(program: Command): void {
 /** Runs the configured platform adapters until SIGINT/SIGTERM, then stops them and the runtime cleanly. */
 async function servePlatforms(cmd: Command): Promise<void> {
   const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
-  const runtime = await openRuntime(config, logger, { indexIfEmpty: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') });
+  const runtime = await openRuntime(config, logger, { indexIfEmpty: true, schedule: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') });
   const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
   const discord = createDiscordAdapter({
     token: config.discord.token,

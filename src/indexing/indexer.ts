@@ -99,9 +99,10 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   const collection = `docent_v${version}_${Date.now().toString(36)}`;
   try {
     const store = await o.stores.open(collection, { embedderId: o.embedder.id, dimension: o.embedder.dimension });
-    const step = 500;
+    const step = 250;
     for (let i = 0; i < chunks.length; i += step) {
       await store.upsert(chunks.slice(i, i + step), vectors.slice(i, i + step));
+      o.logger.debug({ collection, done: Math.min(i + step, chunks.length), total: chunks.length }, 'stored batch');
       o.onProgress?.({ phase: 'store', done: Math.min(i + step, chunks.length), total: chunks.length });
     }
     KeywordIndex.build(chunks).save(paths.keywordFile(version));

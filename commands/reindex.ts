@@ -24,7 +24,8 @@ export const reindexCommand: CommandDefinition = {
           const skipped = s.skipped.length
             ? `\nSkipped ${s.skipped.length}:\n${s.skipped.slice(0, 10).map((k) => `• \`${k.location}\` — ${k.reason}`).join('\n')}${s.skipped.length > 10 ? `\n… and ${s.skipped.length - 10} more` : ''}`
             : '';
-          return `${head} — ${s.documents} documents, ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}`;
+          const d = s.diff;
+          return `${head} — ${s.documents} documents (${d.added} added, ${d.changed} changed, ${d.removed} removed), ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}`;
         } catch (err) {
           if (err instanceof DocentError && err.code === 'reindex_busy') return '⏳ A reindex is already running; try again when it has finished.';
           return `❌ Reindex failed; the previous index is still serving. (${err instanceof DocentError ? err.message : 'see the log'})`;

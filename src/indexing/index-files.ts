@@ -33,6 +33,8 @@ export interface IndexManifest {
   perSource: Record<string, { documents: number; chunks: number }>;
   /** sha256 over every chunk id and text hash: equal means the index content is unchanged. */
   contentHash: string;
+  /** Content hash of every document by its key (source root, source id, page): the next run's diff base. */
+  documentHashes?: Record<string, string>;
   lastRun: { seconds: number; skipped: SkippedItem[] };
 }
 

@@ -52,6 +52,8 @@ export interface IndexSummary {
   notes: string[];
   seconds: number;
   perSource: Record<string, { documents: number; chunks: number }>;
+  /** Documents compared with the serving version: new, changed (content hash differs) and withdrawn. */
+  diff: { added: number; changed: number; removed: number };
 }
 
 /**
@@ -75,6 +77,8 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
   const perSource = countPerSource(chunks, perSourceDocs);
   const contentHash = sha256(...chunks.map((c) => `${c.id}:${c.textHash}`));
+  const documentHashes = Object.fromEntries(docs.map((d) => [documentKey(d), d.contentHash]));
+  const diff = diffDocuments(previous?.documentHashes ?? {}, documentHashes);
   const existing = previous ? await o.stores.list() : [];
 
   if (
@@ -85,9 +89,9 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     existing.includes(previous.collection)
   ) {
     const seconds = (performance.now() - started) / 1000;
-    writeManifest(o.dataDir, { ...previous, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });
+    writeManifest(o.dataDir, { ...previous, documentHashes, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });
     docCache.save();
-    return { embedderId: o.embedder.id, changed: false, version: previous.version, documents: docs.length, chunks: chunks.length, embedded: 0, skipped, notes, seconds, perSource };
+    return { embedderId: o.embedder.id, changed: false, version: previous.version, documents: docs.length, chunks: chunks.length, embedded: 0, skipped, notes, seconds, perSource, diff };
   }
 
   const cache = new EmbeddingCache(paths.embeddingCacheDir, o.embedder.id, o.embedder.dimension);
@@ -125,13 +129,14 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     chunks: chunks.length,
     perSource,
     contentHash,
+    documentHashes,
     lastRun: { seconds, skipped },
   };
   writeManifest(o.dataDir, manifest);
   docCache.save();
   await o.beforeRetire?.();
   await retireOldVersions(o, collection, existing, version);
-  return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource };
+  return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource, diff };
 }
 
 async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {
@@ -185,6 +190,21 @@ function uniqueIds(chunks: Chunk[]): Chunk[] {
     seen.set(c.id, n + 1);
     return n === 0 ? c : { ...c, id: `${c.id}-${n}` };
   });
+}
+
+function documentKey(d: DocumentRecord): string {
+  return `${d.sourceRoot}\u0000${d.sourceId}\u0000${d.page ?? ''}`;
+}
+
+function diffDocuments(before: Record<string, string>, after: Record<string, string>): IndexSummary['diff'] {
+  let added = 0;
+  let changed = 0;
+  for (const [key, hash] of Object.entries(after)) {
+    if (!(key in before)) added++;
+    else if (before[key] !== hash) changed++;
+  }
+  const removed = Object.keys(before).filter((k) => !(k in after)).length;
+  return { added, changed, removed };
 }
 
 function countPerSource(chunks: Chunk[], perSourceDocs: Map<string, number>) {

@@ -6,7 +6,7 @@ import { DocentError } from '../../src/core/errors.js';
 import type { IndexSummary } from '../../src/indexing/indexer.js';
 
 const invoker: Invoker = { platform: 'discord', userId: 'u1', roleIds: [], channelId: 'c-pdfs' };
-const summary: IndexSummary = { embedderId: 'e', changed: true, version: 3, documents: 10, chunks: 20, embedded: 2, skipped: [{ location: '/x/bad.pdf', reason: 'corrupt PDF' }], notes: [], seconds: 1.5, perSource: {} };
+const summary: IndexSummary = { embedderId: 'e', changed: true, version: 3, documents: 10, chunks: 20, embedded: 2, skipped: [{ location: '/x/bad.pdf', reason: 'corrupt PDF' }], notes: [], seconds: 1.5, perSource: {}, diff: { added: 2, changed: 1, removed: 1 } };
 
 function services(over: Partial<DocentServices> = {}): DocentServices & { asked: unknown[] } {
   const asked: unknown[] = [];
@@ -60,7 +60,7 @@ describe('shared commands', () => {
     const seen: string[] = [];
     const final = await reply.run(async (md) => void seen.push(md));
     expect(seen).toEqual(['🔄 Loading documents: 1/2']);
-    expect(final).toBe('✅ Reindexed: version 3 — 10 documents, 20 passages in 1.5 s.\nSkipped 1:\n• `/x/bad.pdf` — corrupt PDF');
+    expect(final).toBe('✅ Reindexed: version 3 — 10 documents (2 added, 1 changed, 1 removed), 20 passages in 1.5 s.\nSkipped 1:\n• `/x/bad.pdf` — corrupt PDF');
     const running = services();
     const status = await running.status();
     const busy = await findCommand('reindex')!.run({ args: {}, invoker, services: { ...running, status: async () => ({ ...status, reindexRunning: true }) } });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -91,6 +91,29 @@ describe('runIndex', () => {
     expect(readManifest(env.dataDir)).toEqual(before);
     expect(await stores.list()).toEqual([before.collection]);
     expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v1.json']);
+  });
+
+  it('an added, a changed and a withdrawn document produce exactly those changes', async () => {
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    const kwBefore = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(1));
+    const before = new Map(kwBefore.chunks.map((c) => [c.id, c.textHash]));
+    write(path.join(env.docs, 'added.md'), '# Added\n\nA brand new page about lidar flights.');
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors, revised.');
+    rmSync(path.join(env.docs, 'guide.md'));
+    const s = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(s.diff).toEqual({ added: 1, changed: 1, removed: 1 });
+    // Only the added and the changed document's text went to the embedder.
+    expect(s.embedded).toBe(2);
+    const after = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(2)).chunks;
+    expect(after.map((c) => c.sourceId).sort()).toEqual(['added.md', 'manual.pdf', 'manual.pdf', 'notes/readme.txt']);
+    // Unchanged chunks keep their ids and text; the changed one has new text under the same id.
+    for (const c of after.filter((x) => x.sourceId === 'manual.pdf')) expect(before.get(c.id)).toBe(c.textHash);
+    const readme = after.find((c) => c.sourceId === 'notes/readme.txt')!;
+    expect(before.has(readme.id)).toBe(true);
+    expect(before.get(readme.id)).not.toBe(readme.textHash);
+    const m = readManifest(env.dataDir)!;
+    const store = await stores.open(m.collection, { embedderId: m.embedder.id, dimension: m.embedder.dimension });
+    expect(await store.count()).toBe(4);
   });
 
   it('refuses to replace an index with an empty one when no source loads', async () => {

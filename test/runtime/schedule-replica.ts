@@ -15,7 +15,7 @@ const runner: ReindexRunner = {
   lastRuns: () => [],
   async run() {
     appendFileSync(out, `${name} ${Math.floor(Date.now() / 1000)}\n`);
-    return { embedderId: 'x', changed: false, version: 1, documents: 0, chunks: 0, embedded: 0, skipped: [], notes: [], seconds: 0, perSource: {} };
+    return { embedderId: 'x', changed: false, version: 1, documents: 0, chunks: 0, embedded: 0, skipped: [], notes: [], seconds: 0, perSource: {}, diff: { added: 0, changed: 0, removed: 0 } };
   },
 };
 startReindexSchedule({ expression: '* * * * * *', timezone: 'UTC', leaseMs: 60_000, runner, coordinator: createChromaRunCoordinator({ url, logger }), logger });

@@ -79,7 +79,7 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
         onProgress({ phase: 'embed', done, total: 10 });
         await sleep(100);
       }
-      return { embedderId: 'hash', changed: true, version: 7, documents: 12, chunks: 34, embedded: 34, skipped: [], notes: [], seconds: 1, perSource: {} };
+      return { embedderId: 'hash', changed: true, version: 7, documents: 12, chunks: 34, embedded: 34, skipped: [], notes: [], seconds: 1, perSource: {}, diff: { added: 12, changed: 0, removed: 0 } };
     },
     isAdmin: (invoker) => invoker.roleIds.includes(adminRoleId),
     scopeFor(channelId) {
@@ -205,7 +205,7 @@ describe('Discord adapter against the fake Discord', () => {
     const shown = discord.state.edits(admin.token).map((e) => String(e.body['content']));
     expect(shown[0]).toBe('🔄 Reindex started…');
     expect(shown.filter((s) => s.startsWith('🔄 Embedding passages')).length).toBeGreaterThanOrEqual(2);
-    expect(shown.at(-1)).toBe('✅ Reindexed: version 7 — 12 documents, 34 passages in 1.0 s.');
+    expect(shown.at(-1)).toBe('✅ Reindexed: version 7 — 12 documents (12 added, 0 changed, 0 removed), 34 passages in 1.0 s.');
 
     t.reindexState.busy = true;
     const busy = discord.sendInteraction({ command: 'reindex', roleIds: [discord.ids.adminRoleId] });

@@ -66,7 +66,12 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
       return { answerId, parts: parts() };
     },
     async status() {
-      throw new Error('not used');
+      // Only reindex reads it here (to say whether it follows a run already going).
+      return {
+        documents: 12, chunks: 34, indexVersion: 7, builtAt: new Date().toISOString(), checkedAt: new Date().toISOString(),
+        embedder: { id: 'hash', fallback: true }, backends: [], answers: 0, feedback: { up: 0, down: 0 },
+        reindexRunning: reindexState.busy, schedule: null, lastRuns: [],
+      };
     },
     async sources() {
       await sleep(sourcesReply.delayMs);

@@ -2,7 +2,7 @@ import type { ChatInputCommandInteraction, Message } from 'discord.js';
 import type { MessageSurface } from './message-series.js';
 import { editOptions, replyOptions, type OutgoingMessage } from './outgoing.js';
 import { defuseMassMentions } from './sanitize.js';
-import { splitMessage } from './split-message.js';
+import { splitMessage } from '../shared/split-message.js';
 
 /**
  * The response side of one slash-command interaction: whether it was acknowledged (and how), and the

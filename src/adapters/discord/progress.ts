@@ -4,8 +4,8 @@ import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
 import { MessageSeries, type MessageSurface } from './message-series.js';
 import { defuseMassMentions } from './sanitize.js';
-import { splitMessage } from './split-message.js';
-import { createThrottledEditor } from './throttled-editor.js';
+import { splitMessage } from '../shared/split-message.js';
+import { createThrottledEditor } from '../shared/throttled-editor.js';
 
 type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
 

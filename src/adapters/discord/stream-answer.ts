@@ -7,8 +7,8 @@ import type { MessageSeries } from './message-series.js';
 import type { OutgoingMessage } from './outgoing.js';
 import { defuseMassMentions } from './sanitize.js';
 import { formatFinalAnswer } from './source-list.js';
-import { splitMessage } from './split-message.js';
-import { createThrottledEditor } from './throttled-editor.js';
+import { splitMessage } from '../shared/split-message.js';
+import { createThrottledEditor } from '../shared/throttled-editor.js';
 
 /**
  * Renders an answer stream into a message series: text streams in by throttled edits (≈ one per

@@ -1,7 +1,10 @@
 import { MessageType, type Message, type ThreadChannel } from 'discord.js';
 import type { Turn } from '../../core/answer/types.js';
+import { mergeTurns } from '../shared/turns.js';
 import { stripBotMention } from './sanitize.js';
 import { stripSourceList } from './source-list.js';
+
+export { mergeTurns };
 
 /**
  * A thread's recent messages → conversation history for a follow-up question (oldest first): Docent's own
@@ -65,17 +68,6 @@ export function toTurn(m: Pick<Message, 'type' | 'content' | 'author'>, botId: s
   if (m.author.bot) return null;
   const text = stripBotMention(m.content, botId);
   return text ? { role: 'user', text } : null;
-}
-
-/** Joins consecutive turns of the same side. */
-export function mergeTurns(turns: Turn[]): Turn[] {
-  const out: Turn[] = [];
-  for (const t of turns) {
-    const last = out[out.length - 1];
-    if (last && last.role === t.role) last.text = `${last.text}\n\n${t.text}`;
-    else out.push({ ...t });
-  }
-  return out;
 }
 
 async function starterTurns(o: ThreadHistoryOptions): Promise<Turn[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { protectedSpans, splitMessage } from '../../../src/adapters/discord/split-message.js';
+import { protectedSpans, splitMessage } from '../../../src/adapters/shared/split-message.js';
 
 /** Every cut position (offset in the original text) of a split. */
 function cuts(chunks: string[]): number[] {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createThrottledEditor } from '../../../src/adapters/discord/throttled-editor.js';
+import { createThrottledEditor } from '../../../src/adapters/shared/throttled-editor.js';
 
 /** A fake edit call that records calls and takes `editMs` (fake time) per edit, tracking concurrency. */
 function fakeEdit(editMs: number) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runIndex, type IndexSummary } from '../../indexing/indexer.js';
+import type { IndexSummary } from '../../indexing/indexer.js';
+import { createReindexRunner } from '../../runtime/reindex-runner.js';
 import { readManifest } from '../../indexing/index-files.js';
 import { resolveEmbedder } from '../../runtime/embedder-factory.js';
 import { openVectorStores } from '../../runtime/vector-stores.js';
@@ -20,17 +21,9 @@ export function registerIndexCommand(program: Command): void {
       try {
         const { embedder, reason } = await resolveEmbedder(config, readManifest(config.dataDir), logger);
         logger.info({ embedder: embedder.id, reason }, 'embedder');
-        const summary = await runIndex({
-          dataDir: config.dataDir,
-          sources: config.sources,
-          chunking: config.chunking,
-          loader: { maxFileBytes: config.loader.maxFileMb * 1024 * 1024, fetchTimeoutMs: config.loader.fetchTimeoutMs },
-          embedder,
-          batchSize: config.embedder.batchSize,
-          stores: stores.stores,
-          logger,
-          onProgress: progress.onProgress,
-        });
+        // The shared runner (as the schedule and the admin command use), so `status` shows this run too.
+        const runner = createReindexRunner({ config, embedder, stores: stores.stores, logger, swap: async () => undefined });
+        const summary = await runner.run('cli', progress.onProgress);
         progress.stop();
         process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
         await embedder.close?.();

@@ -3,7 +3,7 @@
  * answers): answers are recorded and counted, feedback is stored with the question and sources, the admin
  * allow-list and channel scopes come from config, and a reindex swaps the index in while answers keep working.
  */
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -60,6 +60,23 @@ describe('runtime services', () => {
     expect(rt.services.scopeFor('chan-2')).toBeUndefined();
   });
 
+  it('answers every question asked continuously during a reindex, from the old version until the switch', async () => {
+    for (let i = 0; i < 400; i++) {
+      writeFileSync(path.join(docs, `bulk-${i}.md`), `# Bulk note ${i}\n\nStation ${i} logged snow depth ${i % 90} cm on visit ${i}.\n`);
+    }
+    const run = rt.services.reindex(() => undefined);
+    let done = false;
+    void run.finally(() => (done = true));
+    const outcomes: string[] = [];
+    while (!done) {
+      const parts = await drain(rt.services.ask({ text: `where is the temperature logger installed? (${outcomes.length})`, history: [] }).parts);
+      outcomes.push(parts.at(-1)!.type);
+    }
+    await run;
+    expect(outcomes.length).toBeGreaterThan(3);
+    expect(outcomes.every((t) => t === 'finish')).toBe(true);
+  });
+
   it('reindexes without overlap (a second request attaches) and swaps the new version in; answers use it at once', async () => {
     appendFileSync(path.join(docs, 'guides/getting-started.md'), '\n\n## Lost and found\n\nThe zebra mussel survey kit lives in cabinet 7.\n');
     const first = rt.services.reindex(() => undefined);
@@ -67,8 +84,8 @@ describe('runtime services', () => {
     expect((await rt.services.status()).reindexRunning).toBe(true);
     const summary = await first;
     expect(await attached).toBe(summary);
-    expect(summary).toMatchObject({ changed: true, version: 2 });
-    expect(rt.search.manifest.version).toBe(2);
+    expect(summary).toMatchObject({ changed: true, version: 3 });
+    expect(rt.search.manifest.version).toBe(3);
     expect((await rt.stores.stores.list()).filter((n) => n.startsWith('docent_v'))).toEqual([rt.search.manifest.collection]);
     const out = await drain(rt.services.ask({ text: 'where is the zebra mussel survey kit?', history: [] }).parts);
     const text = out.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');

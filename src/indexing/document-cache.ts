@@ -7,6 +7,8 @@ interface Entry {
   mtimeMs: number;
   fetchedAt: string;
   docs: DocumentRecord[];
+  /** HTTP validators of a URL source's last good download (for conditional requests). */
+  validators?: { etag?: string; lastModified?: string };
 }
 
 /**
@@ -38,9 +40,15 @@ export class DocumentCache {
     return { docs: e.docs, fetchedAt: e.fetchedAt };
   }
 
-  put(location: string, size: number, mtimeMs: number, docs: DocumentRecord[]): void {
-    this.entries[location] = { size, mtimeMs, fetchedAt: new Date().toISOString(), docs };
+  put(location: string, size: number, mtimeMs: number, docs: DocumentRecord[], validators?: Entry['validators']): void {
+    this.entries[location] = { size, mtimeMs, fetchedAt: new Date().toISOString(), docs, ...(validators ? { validators } : {}) };
     this.used.add(location);
+  }
+
+  /** A URL's last good documents with the validators to ask the server whether they are still current. */
+  conditional(location: string): { validators: NonNullable<Entry['validators']>; docs: DocumentRecord[] } | undefined {
+    const e = this.entries[location];
+    return e?.validators ? { validators: e.validators, docs: e.docs } : undefined;
   }
 
   /** Saves only the entries this run used, so deleted files do not linger forever. */

@@ -160,9 +160,14 @@ async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCac
   const fresh = cache.fresh(item.location, item.size, item.mtimeMs);
   if (fresh) return fresh;
   const itemSkips: SkippedItem[] = [];
-  const docs = await loadSourceItem(item, context(o, (s) => itemSkips.push(s)));
+  let validators: { etag?: string; lastModified?: string } | undefined = cache.conditional(item.location)?.validators;
+  const docs = await loadSourceItem(item, {
+    ...context(o, (s) => itemSkips.push(s)),
+    previous: (loc) => cache.conditional(loc),
+    onValidators: (_loc, v) => (validators = v),
+  });
   if (itemSkips.length === 0) {
-    cache.put(item.location, item.size, item.mtimeMs, docs);
+    cache.put(item.location, item.size, item.mtimeMs, docs, validators);
     return docs;
   }
   // A whole URL that failed keeps serving its last good copy; partial skips (one bad dataset) are just reported.

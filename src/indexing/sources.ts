@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadError } from '../core/errors.js';
 import type { DocumentRecord } from '../core/types.js';
-import { fetchSource } from './loaders/fetch-source.js';
+import { fetchSource, NOT_MODIFIED } from './loaders/fetch-source.js';
 import type { LoadContext, LoaderInput } from './loaders/loader.js';
 import { loaderForDownload, loaderForPath, SUPPORTED_EXTENSIONS } from './loaders/registry.js';
 import { overLimitReason } from './loaders/size-limit.js';
@@ -146,7 +146,10 @@ async function loadFile(item: SourceItem, ctx: LoadContext): Promise<DocumentRec
 }
 
 async function loadUrl(item: SourceItem, ctx: LoadContext): Promise<DocumentRecord[]> {
-  const download = await fetchSource(item.location, { timeoutMs: ctx.fetchTimeoutMs, maxBytes: ctx.maxFileBytes });
+  const previous = ctx.previous?.(item.location);
+  const download = await fetchSource(item.location, { timeoutMs: ctx.fetchTimeoutMs, maxBytes: ctx.maxFileBytes, validators: previous?.validators });
+  if (download === NOT_MODIFIED) return previous!.docs;
+  if (download.validators.etag || download.validators.lastModified) ctx.onValidators?.(item.location, download.validators);
   const loader = loaderForDownload(download);
   if (!loader) throw new LoadError(item.location, `unsupported content type: ${download.contentType ?? 'unknown'}`);
   const input: LoaderInput = {

@@ -124,6 +124,33 @@ describe('runIndex', () => {
     expect(readManifest(env.dataDir)!.version).toBe(1);
   });
 
+  it('asks a feed URL again with its ETag and Last-Modified, and reuses the copy on 304', async () => {
+    const seen: Array<{ ifNoneMatch: string | undefined; ifModifiedSince: string | undefined }> = [];
+    let body = JSON.stringify({ dataset: [{ identifier: 'ds-1', title: 'Snow depth', description: 'Daily snow depth.', keyword: ['snow'] }] });
+    let etag = '"v1"';
+    const server = await startServer((req, res) => {
+      seen.push({ ifNoneMatch: req.headers['if-none-match'] as string | undefined, ifModifiedSince: req.headers['if-modified-since'] as string | undefined });
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', etag, 'last-modified': 'Sat, 01 Nov 2026 10:00:00 GMT' }).end(body);
+    });
+    try {
+      const url = `${server.base}/data.json`;
+      expect((await runIndex(options(env.dataDir, [url], stores))).documents).toBe(1);
+      const second = await runIndex(options(env.dataDir, [url], stores));
+      expect(second).toMatchObject({ changed: false, documents: 1, skipped: [], notes: [] });
+      expect(seen[1]).toEqual({ ifNoneMatch: '"v1"', ifModifiedSince: 'Sat, 01 Nov 2026 10:00:00 GMT' });
+      body = body.replace('Snow depth', 'Snow depth and SWE');
+      etag = '"v2"';
+      const third = await runIndex(options(env.dataDir, [url], stores));
+      expect(third).toMatchObject({ changed: true, diff: { added: 0, changed: 1, removed: 0 } });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves the last good copy of a feed URL that has become unreachable, and says so', async () => {
     let up = true;
     const feed = { dataset: [{ identifier: 'ds-1', title: 'Snow depth', description: '<p>Daily snow depth.</p>', keyword: ['snow'] }] };

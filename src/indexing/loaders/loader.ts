@@ -14,6 +14,13 @@ export interface LoadContext {
   onSkip(item: SkippedItem): void;
   /** Timeout for http(s) fetches. */
   fetchTimeoutMs: number;
+  /**
+   * The last good copy of a URL source and its HTTP validators, for a conditional request: on 304 the loader
+   * returns these documents instead of downloading again.
+   */
+  previous?: (location: string) => { validators: { etag?: string; lastModified?: string }; docs: DocumentRecord[] } | undefined;
+  /** Told the validators of a fresh download, to keep for the next conditional request. */
+  onValidators?: (location: string, validators: { etag?: string; lastModified?: string }) => void;
 }
 
 /**

@@ -135,7 +135,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   writeManifest(o.dataDir, manifest);
   docCache.save();
   await o.beforeRetire?.();
-  await retireOldVersions(o, collection, existing, version);
+  await retireOldVersions(o, [collection, previous?.collection], existing, [version, previous?.version]);
   return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource, diff };
 }
 
@@ -220,17 +220,19 @@ function countPerSource(chunks: Chunk[], perSourceDocs: Map<string, number>) {
 }
 
 /**
- * Drops every docent collection and keyword file except the new version's (earlier versions and leftovers of
- * crashed runs), once the manifest already points at the new one.
+ * Drops every docent collection and keyword file except the new version's and the one it replaces (earlier
+ * versions and leftovers of crashed or killed runs), once the manifest already points at the new one. The
+ * replaced version lives on until the next run so that another process still serving it (a search, a replica
+ * that has not reloaded yet) keeps working.
  */
-async function retireOldVersions(o: IndexRunOptions, keep: string, existing: string[], version: number): Promise<void> {
+async function retireOldVersions(o: IndexRunOptions, keepCollections: Array<string | undefined>, existing: string[], keepVersions: Array<number | undefined>): Promise<void> {
   for (const name of existing) {
-    if (name === keep || !name.startsWith('docent_v')) continue;
+    if (keepCollections.includes(name) || !name.startsWith('docent_v')) continue;
     await o.stores.drop(name).catch((err: unknown) => o.logger.warn({ err, name }, 'could not drop an old index version'));
   }
   const { indexDir, keywordFile } = indexPaths(o.dataDir);
-  const current = path.basename(keywordFile(version));
+  const keep = new Set(keepVersions.filter((v): v is number => v !== undefined).map((v) => path.basename(keywordFile(v))));
   for (const f of readdirSync(indexDir)) {
-    if (/^keyword-v\d+\.json(\..*\.tmp|\.tmp)?$/.test(f) && f !== current) rmSync(path.join(indexDir, f), { force: true });
+    if (/^keyword-v\d+\.json(\..*\.tmp|\.tmp)?$/.test(f) && !keep.has(f)) rmSync(path.join(indexDir, f), { force: true });
   }
 }

@@ -60,6 +60,13 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     }
     const reranker = await createReranker(config, logger, embedder.embedder.id);
     let search = await openSearchService(config, { stores, embedder, reranker, logger });
+    const reloadIfStale = async (): Promise<boolean> => {
+      const current = readManifest(config.dataDir);
+      if (!current || current.version === search.manifest.version) return false;
+      search = await openSearchService(config, { stores, embedder, reranker, logger });
+      logger.info({ version: search.manifest.version }, 'switched to the index version another process built');
+      return true;
+    };
     const generators = await buildGenerators(config);
     const chain = createFallbackChain({
       backends: generators.map((generator) => ({
@@ -76,7 +83,18 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     const a = config.answer;
     const pipeline = createAnswerPipeline({
       // Through `search`, not a captured retriever: a reindex swaps the serving index under running answers.
-      retriever: { retrieve: (q, o) => search.retriever.retrieve(q, o) },
+      retriever: {
+        retrieve: async (q, o) => {
+          try {
+            return await search.retriever.retrieve(q, o);
+          } catch (err) {
+            // Another process (a CLI run, a replica sharing the data dir) built a newer version and has since
+            // retired ours: follow the manifest to the version now serving and ask again, once.
+            if (!(await reloadIfStale())) throw err;
+            return search.retriever.retrieve(q, o);
+          }
+        },
+      },
       chain,
       rewriter: generators.find((g) => g.id !== EXTRACTIVE_ID),
       cache: new AnswerCache(a.cacheTtlSeconds * 1000, a.cacheMaxEntries),

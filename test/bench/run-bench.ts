@@ -6,7 +6,7 @@
  *  4. peak RSS of Docent and of its Chroma server while indexing and searching (sampled every 50 ms).
  * Options: --embedder NAME (default word-vectors), --rounds N (search repetitions, default 5).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -35,7 +35,11 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'docent-bench-'));
 const pdfs = path.join(work, 'pdfs');
 cpSync(path.join(shared, 'pdfs'), pdfs, { recursive: true });
 const dataDir = path.join(work, 'data');
-const sources = [path.join(shared, 'catalogs/usfs'), pdfs];
+// A small folder of our own next to the shared catalogs, so the bench can change and add documents.
+const notes = path.join(work, 'notes');
+mkdirSync(notes, { recursive: true });
+writeFileSync(path.join(notes, 'changing.md'), '# Changing note\n\nFirst version.\n');
+const sources = [path.join(shared, 'catalogs/usfs'), pdfs, notes];
 const embedderName = args.embedder ?? 'word-vectors';
 const config = loadConfig({ env: { EMBEDDER: embedderName }, overrides: { dataDir, sources } });
 const logger = createLogger({ level: 'warn', pretty: 'never' });
@@ -69,6 +73,18 @@ try {
   const chromaMem = chromaSampler.stop();
   const search = JSON.parse(child.stdout.trim().split('\n').pop()!) as { times: number[]; peakRss: number; reranker: string };
   const times = search.times;
+
+  // One changed document: a real new version (the changed text embedded, everything stored anew).
+  writeFileSync(path.join(notes, 'changing.md'), '# Changing note\n\nSecond version, with new words about snow pillows.\n');
+  const oneChanged = await run();
+
+  // Search while a reindex builds a new version (300 new documents) in this process, on the same Chroma server.
+  for (let i = 0; i < 300; i++) writeFileSync(path.join(notes, `bulk-${i}.md`), `# Bulk note ${i}\n\nStation ${i} logged ${i % 90} cm of snow on visit ${i}.\n`);
+  const [duringChild, rebuilt] = await Promise.all([
+    execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, embedderName, '2'], { maxBuffer: 2 ** 26 }),
+    new Promise((r) => setTimeout(r, 1500)).then(run), // let the search process warm up first
+  ]);
+  const during = (JSON.parse(duringChild.stdout.trim().split('\n').pop()!) as { times: number[] }).times;
   const m = readManifest(dataDir)!;
 
   console.log(`Benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, embedder ${embedder.id}, reranker ${search.reranker}`);
@@ -79,7 +95,9 @@ try {
   console.log(`| index from scratch | ${f(cold.seconds)} s (${cold.embedded} chunks embedded) |`);
   console.log(`| reindex, nothing changed (median of 3) | ${f(median(noChange), 2)} s |`);
   console.log(`| reindex, one PDF touched (content same) | ${f(oneFile.seconds, 2)} s (changed: ${oneFile.changed}) |`);
+  console.log(`| reindex, one document changed | ${f(oneChanged.seconds, 2)} s (changed: ${oneChanged.changed}, ${oneChanged.embedded} chunk embedded) |`);
   console.log(`| search p50 / p95 (${times.length} queries, in a search process, warm) | ${f(median(times), 1)} ms / ${f(percentile(times, 95), 1)} ms |`);
+  console.log(`| search p50 / p95 while a reindex adds 300 documents (${during.length} queries; reindex ${f(rebuilt.seconds, 1)} s) | ${f(median(during), 1)} ms / ${f(percentile(during, 95), 1)} ms (${f(percentile(during, 95) / percentile(times, 95), 2)}× idle p95) |`);
   console.log(`| peak RSS while indexing: Docent / Chroma / sum | ${mb(indexMem.peakSelf)} / ${mb(indexMem.peakOthers)} / ${mb(indexMem.peakSum)} |`);
   console.log(`| peak RSS of a search process / Chroma meanwhile / sum | ${mb(search.peakRss)} / ${mb(chromaMem.peakOthers)} / ${mb(search.peakRss + chromaMem.peakOthers)} |`);
   console.log(`| index size on disk | ${mb(dirSize(indexPaths(dataDir).root))} |`);

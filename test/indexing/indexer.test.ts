@@ -65,15 +65,21 @@ describe('runIndex', () => {
 
   it('rebuilds nothing when nothing changed, and embeds only new text when one file changed', async () => {
     const first = await runIndex(options(env.dataDir, [env.docs], stores));
+    const v1 = readManifest(env.dataDir)!.collection;
     const again = await runIndex(options(env.dataDir, [env.docs], stores));
     expect(again).toMatchObject({ changed: false, version: 1, embedded: 0, documents: first.documents });
 
     write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors and rain gauges.');
     const third = await runIndex(options(env.dataDir, [env.docs], stores));
     expect(third).toMatchObject({ changed: true, version: 2, embedded: 1 });
-    // The old version's collection and keyword file are gone; only the serving ones remain.
-    expect(await stores.list()).toEqual([readManifest(env.dataDir)!.collection]);
-    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v2.json']);
+    // The replaced version stays until the next run (another process may still be serving it)…
+    const v2 = readManifest(env.dataDir)!.collection;
+    expect((await stores.list()).sort()).toEqual([v1, v2].sort());
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes, third edition.');
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    // …and goes with it: only the serving version and the one it replaced remain.
+    expect((await stores.list()).sort()).toEqual([v2, readManifest(env.dataDir)!.collection].sort());
+    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-')).sort()).toEqual(['keyword-v2.json', 'keyword-v3.json']);
   });
 
   it('keeps the previous index serving when a reindex fails part-way', async () => {

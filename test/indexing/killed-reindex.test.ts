@@ -59,13 +59,17 @@ describe('a reindex killed half-way', () => {
     const after = JSON.parse(await docent('search', 'Field note 42 gauge checked', '--json')) as Array<{ sourceId: string }>;
     expect(after.some((h) => h.sourceId.startsWith('note-'))).toBe(true);
 
-    // Only the serving version's collection is left on the server: the killed run's half-written one is gone.
+    // The killed run's half-written collection is gone: what is left is the serving version and the one it
+    // replaced (version 1, kept one run longer for processes still serving it).
     const logger = pino({ level: 'silent' });
     const server = await startChromaServer({ dataDir, logger });
     try {
       const stores = await createChromaStoreFactory({ url: server.url, logger });
       const manifest = readManifest(dataDir)!;
-      expect((await stores.list()).filter((n) => n.startsWith('docent_v'))).toEqual([manifest.collection]);
+      const left = (await stores.list()).filter((n) => n.startsWith('docent_v')).sort();
+      expect(left).toHaveLength(2);
+      expect(left[0]).toMatch(/^docent_v1_/);
+      expect(left[1]).toBe(manifest.collection);
       await stores.close();
     } finally {
       await server.stop();

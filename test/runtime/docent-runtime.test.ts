@@ -10,6 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart } from '../../src/core/answer/types.js';
+import { runIndex } from '../../src/indexing/indexer.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -60,6 +61,22 @@ describe('runtime services', () => {
     expect(rt.services.scopeFor('chan-2')).toBeUndefined();
   });
 
+  it('follows the manifest when another process built newer versions and retired the one it served', async () => {
+    const serving = rt.search.manifest.version;
+    const other = { ...rt.config };
+    for (const edit of ['one', 'two']) {
+      appendFileSync(path.join(docs, 'guides/sensor-network.md'), `\n\n## Edit ${edit}\n\nRevision ${edit} of the gauge notes.\n`);
+      // A second "process": the same data dir and Chroma server, but not this runtime's runner.
+      await runIndex({
+        dataDir: other.dataDir, sources: other.sources, chunking: other.chunking, embedder: rt.embedder.embedder, batchSize: 32,
+        loader: { maxFileBytes: 2 ** 24, fetchTimeoutMs: 1000 }, stores: rt.stores.stores, logger: pino({ level: 'silent' }),
+      });
+    }
+    const out = await drain(rt.services.ask({ text: 'what is revision two of the gauge notes?', history: [] }).parts);
+    expect(out.at(-1)!.type).toBe('finish');
+    expect(rt.search.manifest.version).toBe(serving + 2);
+  });
+
   it('answers every question asked continuously during a reindex, from the old version until the switch', async () => {
     for (let i = 0; i < 400; i++) {
       writeFileSync(path.join(docs, `bulk-${i}.md`), `# Bulk note ${i}\n\nStation ${i} logged snow depth ${i % 90} cm on visit ${i}.\n`);
@@ -84,9 +101,12 @@ describe('runtime services', () => {
     expect((await rt.services.status()).reindexRunning).toBe(true);
     const summary = await first;
     expect(await attached).toBe(summary);
-    expect(summary).toMatchObject({ changed: true, version: 3 });
-    expect(rt.search.manifest.version).toBe(3);
-    expect((await rt.stores.stores.list()).filter((n) => n.startsWith('docent_v'))).toEqual([rt.search.manifest.collection]);
+    expect(summary).toMatchObject({ changed: true, version: 5 });
+    expect(rt.search.manifest.version).toBe(5);
+    // The serving version and the one it replaced (kept one run longer for other processes).
+    const left = (await rt.stores.stores.list()).filter((n) => n.startsWith('docent_v'));
+    expect(left).toHaveLength(2);
+    expect(left).toContain(rt.search.manifest.collection);
     const out = await drain(rt.services.ask({ text: 'where is the zebra mussel survey kit?', history: [] }).parts);
     const text = out.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
     expect(text).toContain('cabinet 7');

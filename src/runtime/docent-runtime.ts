@@ -3,7 +3,8 @@ import type { DocentConfig } from '../../config/schema.js';
 import { AnswerCache } from '../core/answer/answer-cache.js';
 import { createAnswerPipeline, type AnswerPipeline } from '../core/answer/answer-pipeline.js';
 import { createFallbackChain, type FallbackChain } from '../core/answer/fallback-chain.js';
-import { readManifest } from '../indexing/index-files.js';
+import { statSync } from 'node:fs';
+import { indexPaths, readManifest } from '../indexing/index-files.js';
 import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
 import type { Logger } from '../logging/logger.js';
 import { EXTRACTIVE_ID } from '../providers/generators/extractive-generator.js';
@@ -29,6 +30,14 @@ export interface DocentRuntime {
   reindex: ReindexRunner;
   services: DocentServices;
   close(): Promise<void>;
+}
+
+function manifestMtimeMs(dataDir: string): number {
+  try {
+    return statSync(indexPaths(dataDir).manifest).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 export interface OpenRuntimeOptions {
@@ -60,6 +69,15 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     }
     const reranker = await createReranker(config, logger, embedder.embedder.id);
     let search = await openSearchService(config, { stores, embedder, reranker, logger });
+    // A replica sharing the data dir sees another process's new version through the manifest; a stat per
+    // question is cheap, and only a changed mtime costs a read.
+    let manifestMtime = manifestMtimeMs(config.dataDir);
+    const followManifest = async (): Promise<void> => {
+      const m = manifestMtimeMs(config.dataDir);
+      if (m === manifestMtime) return;
+      manifestMtime = m;
+      await reloadIfStale();
+    };
     const reloadIfStale = async (): Promise<boolean> => {
       const current = readManifest(config.dataDir);
       if (!current || current.version === search.manifest.version) return false;
@@ -85,6 +103,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       // Through `search`, not a captured retriever: a reindex swaps the serving index under running answers.
       retriever: {
         retrieve: async (q, o) => {
+          await followManifest();
           try {
             return await search.retriever.retrieve(q, o);
           } catch (err) {

@@ -61,7 +61,7 @@ describe('runtime services', () => {
     expect(rt.services.scopeFor('chan-2')).toBeUndefined();
   });
 
-  it('follows the manifest when another process built newer versions and retired the one it served', async () => {
+  it('follows the manifest when another process sharing the data dir built newer versions', async () => {
     const serving = rt.search.manifest.version;
     const other = { ...rt.config };
     for (const edit of ['one', 'two']) {

@@ -1,0 +1,108 @@
+import type { Citation } from '../../core/answer/types.js';
+import { splitMessage } from '../shared/split-message.js';
+import { escapeSlack, defuseWords, slackLink } from './mrkdwn.js';
+
+/**
+ * Block Kit pieces under an answer: the numbered source list, the cache note and the 👍/👎 buttons. Built in
+ * mrkdwn for both streaming modes (native streams take them as `chat.stopStream` blocks).
+ */
+
+/** Slack's limit on a section block's text. */
+export const SECTION_LIMIT = 3000;
+/** Slack's limit on blocks per message. */
+export const MAX_BLOCKS = 50;
+
+/** The line that starts the source list; history cuts a bot message there. */
+export const SOURCES_HEADING = '*Sources*';
+
+/** A Block Kit block, loosely typed (the Web API's `Block` shape plus whatever fields its type has). */
+export interface Block {
+  type: string;
+  block_id?: string;
+  [field: string]: unknown;
+}
+
+/**
+ * One line per cited source: `[1] <https://…|Title> — page 3`, or the title and the file when there is no
+ * link. Titles come from documents, so they are escaped and cannot ping or break the link.
+ */
+export function formatSourceList(citations: Citation[]): string {
+  if (citations.length === 0) return '';
+  const lines = citations.map((c) => {
+    const title = c.title.trim() || c.sourceId || 'Untitled';
+    const head = slackLink(c.url, title);
+    const where = !head.startsWith('<') && c.path ? ` — \`${escapeSlack(c.path.replace(/[`\n]/g, "'"))}\`` : '';
+    const page = c.page !== null ? ` — page ${c.page}` : '';
+    return `[${c.n}] ${head}${where}${page}`;
+  });
+  return `${SOURCES_HEADING}\n${lines.join('\n')}`;
+}
+
+/** Removes a trailing source list from message text (for thread history). */
+export function stripSourceList(text: string): string {
+  const at = text.lastIndexOf(`\n${SOURCES_HEADING}\n`);
+  if (at >= 0) return text.slice(0, at).trimEnd();
+  return text.startsWith(`${SOURCES_HEADING}\n`) ? '' : text;
+}
+
+/** mrkdwn section blocks for `text`, split under the section limit at readable boundaries. */
+export function sectionBlocks(text: string): Block[] {
+  if (!text.trim()) return [];
+  return splitMessage(text, SECTION_LIMIT)
+    .filter((t) => t.trim())
+    .map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: t } }));
+}
+
+const ACTION_PREFIX = 'docent:fb';
+
+/** The feedback action id for a vote; carries the answer id so a click needs no state (survives restarts). */
+export function feedbackActionId(vote: 'up' | 'down', answerId: string): string {
+  return `${ACTION_PREFIX}:${vote}:${answerId}`;
+}
+
+/** Matches our feedback action ids (for `app.action`). */
+export const FEEDBACK_ACTION = /^docent:fb:(up|down):(.+)$/;
+
+/** `{vote, answerId}` for one of our feedback action ids, else null. */
+export function parseFeedbackAction(actionId: string): { vote: 'up' | 'down'; answerId: string } | null {
+  const m = FEEDBACK_ACTION.exec(actionId);
+  return m ? { vote: m[1] as 'up' | 'down', answerId: m[2]! } : null;
+}
+
+/** The 👍/👎 row; none when the answer id would make an action id longer than Slack's 255 characters. */
+export function feedbackBlock(answerId: string): Block[] {
+  if (feedbackActionId('down', answerId).length > 255) return [];
+  const button = (vote: 'up' | 'down', label: string) => ({
+    type: 'button',
+    action_id: feedbackActionId(vote, answerId),
+    value: answerId.slice(0, 2000),
+    text: { type: 'plain_text', text: label, emoji: true },
+  });
+  return [{ type: 'actions', block_id: 'docent_feedback', elements: [button('up', '👍 Helpful'), button('down', '👎 Not helpful')] }];
+}
+
+export interface AnswerFooter {
+  citations: Citation[];
+  cached: boolean;
+  /** Set for a finished answer: feedback buttons for it. Unset after an error (nothing to rate). */
+  answerId?: string;
+}
+
+/**
+ * Blocks under the answer: sources, cache note, buttons — never more than `room` blocks (Slack allows 50 per
+ * message; the answer's own sections take the rest). Sources beyond that are dropped with a note, which a
+ * 3000-character section makes a theoretical case.
+ */
+export function footerBlocks(f: AnswerFooter, room = MAX_BLOCKS): Block[] {
+  const buttons = f.answerId ? feedbackBlock(f.answerId) : [];
+  const note: Block[] = f.cached ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'Answered from the cache of recent answers.' }] }] : [];
+  let sources = sectionBlocks(formatSourceList(f.citations));
+  const space = room - buttons.length - note.length;
+  if (sources.length > space) sources = sources.slice(0, Math.max(0, space));
+  return [...sources, ...note, ...buttons];
+}
+
+/** Plain (mrkdwn) text blocks for a command reply or a notice, escaped and defused. */
+export function noticeText(text: string): string {
+  return defuseWords(escapeSlack(text));
+}

@@ -137,6 +137,8 @@ export const configSchema = z
         streaming: z.enum(['auto', 'native', 'update']),
         updateIntervalMs: z.number().int().min(250).max(10_000),
         historyMessages: z.number().int().min(0).max(100),
+        /** Web API base URL; empty: https://slack.com/api/. GovSlack workspaces use https://slack-gov.com/api/. */
+        apiUrl: httpUrl.or(z.literal('')),
       })
       .strict(),
     admin: z
@@ -208,6 +210,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   SLACK_MODE: { path: 'slack.mode', kind: 'string' },
   PORT: { path: 'slack.port', kind: 'number' },
   SLACK_STREAMING: { path: 'slack.streaming', kind: 'string' },
+  SLACK_API_URL: { path: 'slack.apiUrl', kind: 'string' },
   ADMIN_USER_IDS: { path: 'admin.userIds', kind: 'list' },
   ADMIN_ROLE_IDS: { path: 'admin.roleIds', kind: 'list' },
   CHANNEL_SOURCES: { path: 'channelSources', kind: 'json' },

@@ -21,7 +21,7 @@ export function registerChatCommands(program: Command): void {
     .description('Start Docent: the configured chat platforms, or the terminal chat when none is configured')
     .action(async (_opts: unknown, cmd: Command) => {
       const { config } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
-      if (config.discord.token) await servePlatforms(cmd);
+      if (config.discord.token || config.slack.botToken) await servePlatforms(cmd);
       else await chat(cmd);
     });
 }
@@ -30,24 +30,41 @@ export function registerChatCommands(program: Command): void {
 async function servePlatforms(cmd: Command): Promise<void> {
   const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
   const runtime = await openRuntime(config, logger, { indexIfEmpty: true, schedule: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') });
-  const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
-  const discord = createDiscordAdapter({
-    token: config.discord.token,
-    services: runtime.services,
-    commands: commandList,
-    logger,
-    settings: { editIntervalMs: config.discord.editIntervalMs, historyMessages: config.discord.historyMessages },
-  });
+  const adapters: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [];
+  if (config.discord.token) {
+    const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
+    const discord = createDiscordAdapter({
+      token: config.discord.token, services: runtime.services, commands: commandList, logger,
+      settings: { editIntervalMs: config.discord.editIntervalMs, historyMessages: config.discord.historyMessages },
+    });
+    adapters.push({ name: 'Discord', start: () => discord.start(), stop: () => discord.stop() });
+  }
+  if (config.slack.botToken) {
+    const { createSlackAdapter } = await import('../../adapters/slack/index.js');
+    const sl = config.slack;
+    const slack = createSlackAdapter({
+      botToken: sl.botToken, mode: sl.mode, port: sl.port, services: runtime.services, commands: commandList, logger,
+      ...(sl.appToken ? { appToken: sl.appToken } : {}),
+      ...(sl.signingSecret ? { signingSecret: sl.signingSecret } : {}),
+      ...(sl.apiUrl ? { slackApiUrl: sl.apiUrl } : {}),
+      settings: { streaming: sl.streaming, updateIntervalMs: sl.updateIntervalMs, historyMessages: sl.historyMessages },
+    });
+    adapters.push({ name: 'Slack', start: () => slack.start(), stop: () => slack.stop() });
+  }
   try {
-    await discord.start();
-    logger.info({ documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running on Discord; Ctrl-C stops it');
+    for (const a of adapters) await a.start();
+    logger.info({ platforms: adapters.map((a) => a.name), documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running; Ctrl-C stops it');
+    // `on`, not `once`, and kept until cleanup is done: the Chroma supervisor re-raises a signal nobody else
+    // listens to, which would end the process before the adapters and the runtime have closed.
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      process.on('SIGINT', resolve);
+      process.on('SIGTERM', resolve);
     });
   } finally {
-    await discord.stop();
+    for (const a of adapters) await a.stop().catch((err: unknown) => logger.warn({ err, platform: a.name }, 'adapter did not stop cleanly'));
     await runtime.close();
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
   }
 }
 

@@ -1,11 +1,10 @@
 import type { CommandReply } from '../../../commands/types.js';
-import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
-import { politeError } from '../console/render.js';
 import { MessageSeries, type MessageSurface } from './message-series.js';
 import { defuseMassMentions } from './sanitize.js';
 import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
+import { progressFailureText } from '../shared/progress-failure.js';
 
 type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
 
@@ -36,9 +35,7 @@ export async function runProgress(o: RunProgressOptions): Promise<void> {
     final = await o.run(async (md) => editor.update(md));
   } catch (err) {
     o.logger.error({ err }, 'progress command failed');
-    final = err instanceof DocentError && err.code === 'reindex_busy'
-      ? '⏳ A reindex is already running; try again when it has finished.'
-      : err instanceof DocentError ? politeError(err) : 'Sorry — that did not finish. An administrator has the details in the log.';
+    final = progressFailureText(err);
   }
   await editor.finish(final);
 }

@@ -1,0 +1,57 @@
+import type { DocentRuntime } from '../runtime/docent-runtime.js';
+
+/**
+ * Readiness for `/readyz`: can this process answer right now? Liveness (`/healthz`) is separate on purpose —
+ * a Chroma outage should take the replica out of a load balancer, not get the process restarted.
+ */
+
+export interface ReadinessResult {
+  ok: boolean;
+  /** `true` per passing check; a short reason string for a failing one. */
+  checks: Record<string, boolean | string>;
+}
+
+/** How long a Chroma ping may take before the replica counts as not ready; probes run every few seconds. */
+export const CHROMA_TIMEOUT_MS = 2_000;
+
+/** Rejects after `ms` so a hung connection cannot hang the probe; the timer never keeps the process alive. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Error text for a check; only the message, never an object that might carry connection details. */
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Builds the `ready()` callback for `startHttpServer`: the serving index is loaded (a manifest is present) and
+ * Chroma answers a collection listing within 2 s.
+ */
+export function readinessCheck(
+  runtime: Pick<DocentRuntime, 'search' | 'stores'>,
+  opts: { timeoutMs?: number } = {},
+): () => Promise<ReadinessResult> {
+  const timeoutMs = opts.timeoutMs ?? CHROMA_TIMEOUT_MS;
+  return async () => {
+    const checks: Record<string, boolean | string> = {};
+    try {
+      // `search` is a getter that may be swapped by a reindex; read it at probe time, never capture it.
+      checks.index = runtime.search.manifest ? true : 'no index loaded';
+    } catch (err) {
+      checks.index = reason(err);
+    }
+    try {
+      await withTimeout(runtime.stores.stores.list(), timeoutMs, 'Chroma');
+      checks.chroma = true;
+    } catch (err) {
+      checks.chroma = `unreachable: ${reason(err)}`;
+    }
+    return { ok: Object.values(checks).every((v) => v === true), checks };
+  };
+}

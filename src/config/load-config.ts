@@ -31,14 +31,15 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Builds the validated config: default.yaml ← profile (DOCENT_PROFILE) ← environment ← overrides.
+ * Builds the validated config: default.yaml ← profile (DOCENT_PROFILE; hf-space when SPACE_ID is set and it is
+ * not) ← environment ← overrides.
  * Throws ConfigError whose message is one line naming the key (and its env variable) and the fix.
  */
 export function loadConfig(opts: LoadConfigOptions = {}): DocentConfig {
   const env = opts.env ?? process.env;
   const dir = opts.configDir ?? CONFIG_DIR;
   let merged = readYaml(path.join(dir, 'default.yaml'), 'config/default.yaml');
-  const profile = env.DOCENT_PROFILE?.trim();
+  const profile = env.DOCENT_PROFILE?.trim() || defaultProfile(env);
   if (profile) {
     const file = path.join(dir, `${profile}.yaml`);
     if (!existsSync(file)) {
@@ -57,6 +58,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): DocentConfig {
   const result = configSchema.safeParse(merged);
   if (!result.success) throw toConfigError(result.error);
   return result.data;
+}
+
+/** A Hugging Face Space sets SPACE_ID: without an explicit DOCENT_PROFILE it gets the hf-space profile. */
+function defaultProfile(env: NodeJS.ProcessEnv): string | undefined {
+  return env.DOCENT_PROFILE === undefined && env.SPACE_ID?.trim() ? 'hf-space' : undefined;
 }
 
 function readYaml(file: string, label: string): Plain {

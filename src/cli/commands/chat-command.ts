@@ -3,6 +3,7 @@ import { commandList } from '../../../commands/index.js';
 import { runConsoleChat } from '../../adapters/console/console-chat.js';
 import { resolveChain } from '../../runtime/generators.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
+import { createGracefulShutdown } from '../../runtime/shutdown.js';
 import { cliContext, type GlobalOptions } from '../context.js';
 import { formatSummary } from './index-command.js';
 import { progressReporter } from '../progress.js';
@@ -29,7 +30,13 @@ export function registerChatCommands(program: Command): void {
 /** Runs the configured platform adapters until SIGINT/SIGTERM, then stops them and the runtime cleanly. */
 async function servePlatforms(cmd: Command): Promise<void> {
   const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
-  const runtime = await openRuntime(config, logger, { indexIfEmpty: true, schedule: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') });
+  // Graceful shutdown (src/runtime/shutdown.ts): listening from here, so a signal during start-up is not lost;
+  // from the first signal the process exits within 10 s whatever still runs, and a second signal exits at once.
+  const shutdown = createGracefulShutdown({ logger });
+  const runtime = await openRuntime(config, logger, { indexIfEmpty: true, schedule: true, onIndexed: (s) => logger.info({ documents: s.documents, chunks: s.chunks, skipped: s.skipped.length }, 'indexed') }).catch((err: unknown) => {
+    shutdown.dispose();
+    throw err;
+  });
   const adapters: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [];
   if (config.discord.token) {
     const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
@@ -54,17 +61,14 @@ async function servePlatforms(cmd: Command): Promise<void> {
   try {
     for (const a of adapters) await a.start();
     logger.info({ platforms: adapters.map((a) => a.name), documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running; Ctrl-C stops it');
-    // `on`, not `once`, and kept until cleanup is done: the Chroma supervisor re-raises a signal nobody else
-    // listens to, which would end the process before the adapters and the runtime have closed.
-    await new Promise<void>((resolve) => {
-      process.on('SIGINT', resolve);
-      process.on('SIGTERM', resolve);
-    });
+    await shutdown.signalled;
   } finally {
-    for (const a of adapters) await a.stop().catch((err: unknown) => logger.warn({ err, platform: a.name }, 'adapter did not stop cleanly'));
-    await runtime.close();
-    process.removeAllListeners('SIGINT');
-    process.removeAllListeners('SIGTERM');
+    // --- graceful shutdown: first stop taking questions (each adapter lets answers in progress finish, up to
+    // 5 s), then the reindex schedule, the embedder and Chroma. The signal listeners stay until this ends.
+    await shutdown.run([
+      adapters.map((a) => ({ name: a.name, stop: () => a.stop() })),
+      { name: 'runtime (reindex schedule, embedder, Chroma)', stop: () => runtime.close() },
+    ]);
   }
 }
 

@@ -100,6 +100,13 @@ export const configSchema = z
         ollamaModel: z.string().min(1),
       })
       .strict(),
+    server: z
+      .object({
+        /** The status page, /healthz, /readyz and /metrics while `docent start` serves platforms; 0: off. */
+        port: z.number().int().min(0).max(65535),
+        host: z.string().min(1),
+      })
+      .strict(),
     reindex: z
       .object({
         /** node-cron expression (5 or 6 fields); empty: no schedule. */
@@ -198,6 +205,8 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   OPENAI_API_KEY: { path: 'llm.openaiApiKey', kind: 'string' },
   OPENAI_MODEL: { path: 'llm.openaiModel', kind: 'string' },
   OLLAMA_CHAT_MODEL: { path: 'llm.ollamaModel', kind: 'string' },
+  HTTP_PORT: { path: 'server.port', kind: 'number' },
+  HTTP_HOST: { path: 'server.host', kind: 'string' },
   REINDEX_SCHEDULE: { path: 'reindex.schedule', kind: 'string' },
   REINDEX_TIMEZONE: { path: 'reindex.timezone', kind: 'string' },
   DISCORD_TOKEN: { path: 'discord.token', kind: 'string' },

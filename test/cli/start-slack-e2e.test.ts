@@ -21,7 +21,7 @@ describe('docent start with Slack tokens', () => {
       cwd: repo,
       env: {
         PATH: process.env.PATH ?? '', HOME: work, LOG_LEVEL: 'info', LOG_PRETTY: 'never', EMBEDDER: 'word-vectors',
-        SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: 'update',
+        SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: 'update', HTTP_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -12,6 +12,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../src/stores/chroma-supervisor.js';
 import { startFakeSlack } from '../fakes/fake-slack/index.js';
 import { sharedWordVectorCacheDir } from '../helpers/word-vector-cache.js';
 import { askBySlack, childPids, isAlive, jsonLines, processName, rssKb, spawnDocent } from './docent-process.js';
@@ -36,14 +37,17 @@ describe('docker/entrypoint.sh', () => {
     const home = path.join(work, 'home');
     mkdirSync(home);
     const slack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
+    const httpPort = await findFreePort();
     const docent = spawnDocent('sh', [entrypoint, 'start'], base({
-      HOME: home, SPACE_ID: 'user/docent', PERSISTENT_ROOT: path.join(work, 'no-storage'),
+      HOME: home, SPACE_ID: 'user/docent', PERSISTENT_ROOT: path.join(work, 'no-storage'), HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1',
       SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl, EMBEDDER: 'word-vectors',
     }), work);
     const pid = docent.child.pid!;
     try {
-      // No HTTP server is wired into `docent start` yet (no startHttpServer in chat-command.ts): readiness is the log line.
-      await slack.waitFor(() => docent.log.includes('Docent is running'), { timeoutMs: 90_000, what: 'docent start to be running' });
+      // Ready when /readyz says so (index loaded, Chroma reachable).
+      const http = `http://127.0.0.1:${httpPort}`;
+      await untilReady(`${http}/readyz`, 90_000);
+      await slack.waitFor(() => docent.log.includes('Docent is running'), { timeoutMs: 10_000, what: 'docent start to be running' });
       const dataDir = path.join(home, '.docent');
       // exec: the shell became node (same pid), so signals reach Docent directly.
       expect(processName(pid)).toBe('node');
@@ -62,6 +66,14 @@ describe('docker/entrypoint.sh', () => {
 
       const answer = await askBySlack(slack, 'where should I install a temperature logger in a stream?');
       expect(answer).toMatch(/Field Manual/);
+      // The answer is counted in /metrics (Prometheus text) and shown on the status page.
+      const metricsText = await (await fetch(`${http}/metrics`)).text();
+      expect(metricsText).toMatch(/^docent_answers_total\{backend="extractive",outcome="answered"\} 1$/m);
+      expect(metricsText).toMatch(/^docent_answer_stage_seconds_count\{stage="total"\} 1$/m);
+      const page = await (await fetch(`${http}/`)).text();
+      expect(page).toMatch(/<html/i);
+      expect(page).toContain('17');
+      expect(page).not.toContain('xoxb-test');
 
       // Memory at idle: Docent plus its embedded Chroma server (children of the Docent process).
       await new Promise((r) => setTimeout(r, 2000));
@@ -103,3 +115,13 @@ describe('docker/entrypoint.sh', () => {
     expect(await run({})).toEqual([`data dir ${storage}/docent (persistent storage)`]);
   });
 });
+
+/** Polls a readiness URL until it answers 200 (the fakes' waitFor takes synchronous probes only). */
+async function untilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await fetch(url).catch(() => undefined))?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not turn ready within ${timeoutMs} ms`);
+}

@@ -38,7 +38,7 @@ describe('two Docent processes sharing one Chroma server and one data dir', () =
       for (let i = 0; i < 2; i++) {
         const slack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
         slacks.push(slack);
-        replicas.push(spawnDocent(process.execPath, [bin, 'start'], env({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl }), repo));
+        replicas.push(spawnDocent(process.execPath, [bin, 'start'], env({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl, HTTP_PORT: '0' }), repo));
       }
       await Promise.all(replicas.map((r, i) => slacks[i]!.waitFor(() => r.log.includes('Docent is running'), { timeoutMs: 90_000, what: `replica ${i} to be running` })));
       // Neither replica indexed again nor started an embedded Chroma.

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandList } from '../../../commands/index.js';
+import { createMetrics, instrumentServices, readinessCheck, startHttpServer } from '../../server/index.js';
 import { runConsoleChat } from '../../adapters/console/console-chat.js';
 import { resolveChain } from '../../runtime/generators.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
@@ -37,11 +38,25 @@ async function servePlatforms(cmd: Command): Promise<void> {
     shutdown.dispose();
     throw err;
   });
+  // Every answer and admin reindex is counted for /metrics; the adapters get the instrumented services.
+  const metrics = createMetrics();
+  const services = instrumentServices(runtime.services, metrics);
   const adapters: Array<{ name: string; start(): Promise<void>; stop(): Promise<void> }> = [];
+  const servers: Array<{ name: string; stop(): Promise<void> }> = [];
+  if (config.server.port > 0) {
+    const ready = readinessCheck(runtime);
+    const server = await startHttpServer({
+      port: config.server.port, host: config.server.host, services, metrics, logger,
+      // Not ready once shutting down, so a load balancer stops sending traffic first.
+      ready: async () => (shutdown.shuttingDown ? { ok: false, checks: { shuttingDown: true } } : ready()),
+    });
+    logger.info({ url: server.url }, 'status page and health endpoints');
+    servers.push({ name: 'HTTP server', stop: () => server.close() });
+  }
   if (config.discord.token) {
     const { createDiscordAdapter } = await import('../../adapters/discord/index.js');
     const discord = createDiscordAdapter({
-      token: config.discord.token, services: runtime.services, commands: commandList, logger,
+      token: config.discord.token, services, commands: commandList, logger,
       settings: { editIntervalMs: config.discord.editIntervalMs, historyMessages: config.discord.historyMessages },
     });
     adapters.push({ name: 'Discord', start: () => discord.start(), stop: () => discord.stop() });
@@ -50,7 +65,7 @@ async function servePlatforms(cmd: Command): Promise<void> {
     const { createSlackAdapter } = await import('../../adapters/slack/index.js');
     const sl = config.slack;
     const slack = createSlackAdapter({
-      botToken: sl.botToken, mode: sl.mode, port: sl.port, services: runtime.services, commands: commandList, logger,
+      botToken: sl.botToken, mode: sl.mode, port: sl.port, services, commands: commandList, logger,
       ...(sl.appToken ? { appToken: sl.appToken } : {}),
       ...(sl.signingSecret ? { signingSecret: sl.signingSecret } : {}),
       ...(sl.apiUrl ? { slackApiUrl: sl.apiUrl } : {}),
@@ -66,7 +81,7 @@ async function servePlatforms(cmd: Command): Promise<void> {
     // --- graceful shutdown: first stop taking questions (each adapter lets answers in progress finish, up to
     // 5 s), then the reindex schedule, the embedder and Chroma. The signal listeners stay until this ends.
     await shutdown.run([
-      adapters.map((a) => ({ name: a.name, stop: () => a.stop() })),
+      [...adapters, ...servers].map((a) => ({ name: a.name, stop: () => a.stop() })),
       { name: 'runtime (reindex schedule, embedder, Chroma)', stop: () => runtime.close() },
     ]);
   }

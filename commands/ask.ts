@@ -9,7 +9,7 @@ export const askCommand: CommandDefinition = {
     const text = String(args.question ?? '').trim();
     if (!text) return { type: 'text', markdown: 'Please add a question, e.g. `/ask question: where are the trail maps?`', ephemeral: true };
     const sources = services.scopeFor(invoker.channelId);
-    const question = { text, history: [], ...(sources ? { sources } : {}) };
+    const question = { text, history: [], askerId: invoker.userId, ...(sources ? { sources } : {}) };
     const { answerId, parts } = services.ask(question);
     return { type: 'answer', answerId, question, parts };
   },

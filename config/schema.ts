@@ -87,6 +87,9 @@ export const configSchema = z
         breakerCooldownMs: z.number().int().positive(),
         cacheTtlSeconds: z.number().int().min(0),
         cacheMaxEntries: z.number().int().min(0),
+        maxConcurrent: z.number().int().min(1).max(1000),
+        maxQueued: z.number().int().min(0).max(100_000),
+        perUserLimit: z.number().int().min(1).max(1000),
       })
       .strict(),
     llm: z
@@ -198,6 +201,9 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   LLM_FIRST_TOKEN_TIMEOUT_MS: { path: 'answer.firstTokenTimeoutMs', kind: 'number' },
   LLM_TOTAL_TIMEOUT_MS: { path: 'answer.totalTimeoutMs', kind: 'number' },
   ANSWER_CACHE_TTL_SECONDS: { path: 'answer.cacheTtlSeconds', kind: 'number' },
+  ANSWER_MAX_CONCURRENT: { path: 'answer.maxConcurrent', kind: 'number' },
+  ANSWER_MAX_QUEUED: { path: 'answer.maxQueued', kind: 'number' },
+  ANSWER_PER_USER_LIMIT: { path: 'answer.perUserLimit', kind: 'number' },
   HF_CHAT_MODEL: { path: 'llm.hfModel', kind: 'string' },
   HF_PROVIDER: { path: 'llm.hfProvider', kind: 'string' },
   HF_ENDPOINT_URL: { path: 'llm.hfEndpointUrl', kind: 'string' },

@@ -1,5 +1,6 @@
 import type { DocentServices } from '../../commands/services.js';
 import type { DocentConfig } from '../../config/schema.js';
+import { AdmissionControl } from '../core/answer/admission.js';
 import { AnswerCache } from '../core/answer/answer-cache.js';
 import { createAnswerPipeline, type AnswerPipeline } from '../core/answer/answer-pipeline.js';
 import { createFallbackChain, type FallbackChain } from '../core/answer/fallback-chain.js';
@@ -139,8 +140,9 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
           coordinator: config.chroma.url ? createChromaRunCoordinator({ ...config.chroma, logger }) : undefined,
         })
       : undefined;
+    const admission = new AdmissionControl({ maxConcurrent: config.answer.maxConcurrent, maxQueued: config.answer.maxQueued, perUser: config.answer.perUserLimit });
     const services = createDocentServices({
-      config, pipeline, chain, search: () => search, activity, reindex, schedule: () => schedule,
+      config, pipeline, chain, search: () => search, activity, reindex, schedule: () => schedule, admission,
       embedder: { id: embedder.embedder.id, fallback: embedder.fallback },
     });
     return {

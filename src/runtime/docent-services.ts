@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DocentServices, Feedback } from '../../commands/services.js';
 import type { Invoker } from '../../commands/types.js';
+import type { AdmissionControl } from '../core/answer/admission.js';
 import type { AnswerPipeline } from '../core/answer/answer-pipeline.js';
+import type { DocentError } from '../core/errors.js';
 import type { FallbackChain } from '../core/answer/fallback-chain.js';
 import type { AnswerPart, Question } from '../core/answer/types.js';
 import type { DocentConfig } from '../../config/schema.js';
@@ -20,13 +22,14 @@ export function createDocentServices(deps: {
   activity: ActivityLog;
   reindex: ReindexRunner;
   schedule: () => ReindexSchedule | undefined;
+  admission: AdmissionControl;
 }): DocentServices {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
   return {
     ask(question: Question) {
       const answerId = randomUUID();
-      return { answerId, parts: recorded(answerId, question, deps.pipeline.answer(question), deps.activity) };
+      return { answerId, parts: recorded(answerId, question, admitted(deps.admission, question, () => deps.pipeline.answer(question)), deps.activity) };
     },
     async status() {
       const m = deps.search().manifest;
@@ -59,6 +62,22 @@ export function createDocentServices(deps: {
 
 function scheduleInfo(s: ReindexSchedule | undefined) {
   return s ? { expression: s.expression, timezone: s.timezone, nextRun: s.nextRun()?.toISOString() ?? null } : null;
+}
+
+/** Waits for an answer slot; a refused question gets one polite `busy` error part instead of an answer. */
+async function* admitted(admission: AdmissionControl, question: Question, answer: () => AsyncIterable<AnswerPart>): AsyncGenerator<AnswerPart> {
+  let release: () => void;
+  try {
+    release = await admission.admit(question.askerId);
+  } catch (err) {
+    yield { type: 'error', error: err as DocentError };
+    return;
+  }
+  try {
+    yield* answer();
+  } finally {
+    release();
+  }
 }
 
 /** Passes the parts through and records the finished answer (question, backend, citations). */

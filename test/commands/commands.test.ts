@@ -39,7 +39,7 @@ describe('shared commands', () => {
     const s = services();
     const reply = await findCommand('ask')!.run({ args: { question: ' where are trail maps? ' }, invoker, services: s });
     expect(reply.type).toBe('answer');
-    expect(s.asked).toEqual([{ text: 'where are trail maps?', history: [], sources: ['../shared/pdfs'] }]);
+    expect(s.asked).toEqual([{ text: 'where are trail maps?', history: [], askerId: 'u1', sources: ['../shared/pdfs'] }]);
     expect((await findCommand('ask')!.run({ args: {}, invoker, services: s })).type).toBe('text');
   });
 

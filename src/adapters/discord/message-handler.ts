@@ -69,7 +69,7 @@ export async function handleMessage(message: Message, deps: MessageHandlerDeps):
   ]);
 
   const sources = deps.services.scopeFor(scopeChannel);
-  const { answerId, parts } = deps.services.ask({ text, history, ...(sources ? { sources } : {}) });
+  const { answerId, parts } = deps.services.ask({ text, history, askerId: message.author.id, ...(sources ? { sources } : {}) });
   const series = new MessageSeries(channelSurface(placeholder), { id: placeholder.id, content: PLACEHOLDER });
   const streamed = await streamAnswer({ parts, series, answerId, editIntervalMs: deps.editIntervalMs, logger: log });
   log.info({ answerId, outcome: streamed.outcome, edits: streamed.edits, historyTurns: history.length, threadId: thread?.id }, 'answered');

@@ -120,7 +120,7 @@ async function answer(event: IncomingMessage, client: WebClient, deps: Conversat
   }
   const turns = history ?? (event.thread_ts ? await threadTurns(event, client, deps, log) : []);
   const sources = deps.services.scopeFor(event.channel);
-  const { answerId, parts } = deps.services.ask({ text, history: turns, ...(sources ? { sources } : {}) });
+  const { answerId, parts } = deps.services.ask({ text, history: turns, ...(event.user ? { askerId: event.user } : {}), ...(sources ? { sources } : {}) });
   const streamed = await streamAnswer({
     client,
     target: { channel: event.channel, threadTs, userId: event.user!, ...(event.team ? { teamId: event.team } : {}) },

@@ -18,6 +18,8 @@ export interface Question {
   history: Turn[];
   /** Optional per-channel scoping: only these sources (source roots or ids). */
   sources?: string[];
+  /** Platform user id of whoever asked (for per-user limits); undefined for the console. */
+  askerId?: string;
 }
 
 /** A retrieved passage as shown to the model and to the user, numbered from 1 in prompt order. */

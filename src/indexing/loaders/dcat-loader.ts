@@ -54,7 +54,13 @@ function contact(cp: Json): string {
 /** `spatial` is usually a bbox string but may be a GeoJSON object; keep it as flat text either way. */
 function spatial(v: unknown): string {
   if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? collapseWhitespace(v) : JSON.stringify(v);
+  if (typeof v === 'string') return collapseWhitespace(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    // Reliability fix: a hostile value nested thousands deep overflows JSON.stringify's stack; drop the field.
+    return '';
+  }
 }
 
 function parseFeed(input: LoaderInput): unknown[] {
@@ -115,7 +121,13 @@ export const dcatLoader: FileLoader = {
     const docs: DocumentRecord[] = [];
     const seen = new Set<string>();
     datasets.forEach((raw, i) => {
-      const result = datasetToDocument(obj(raw), input);
+      let result: DocumentRecord | string;
+      try {
+        result = datasetToDocument(obj(raw), input);
+      } catch (err) {
+        // Reliability fix: one hostile dataset (e.g. a field nested 10,000 deep) must not cost the whole feed.
+        result = `could not be read: ${err instanceof Error ? err.message : String(err)}`;
+      }
       let reason: string | null = typeof result === 'string' ? result : null;
       // Two records with one identifier would overwrite each other's chunks; keep the first.
       if (typeof result !== 'string' && seen.has(result.sourceId)) reason = `repeats identifier ${result.sourceId}`;

@@ -18,6 +18,11 @@ const parser = new XMLParser({
   trimValues: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // Reliability: pin the entity limits instead of trusting library defaults. External (SYSTEM) entities are
+  // rejected by the parser, nested entity bombs stay literal, and a large entity referenced many times stops
+  // at maxExpandedLength; all of these become a skip reason (test/reliability/bad-input.test.ts).
+  processEntities: { enabled: true, maxEntitySize: 10_000, maxExpandedLength: 100_000 },
+  htmlEntities: false,
 });
 
 const USE_CONSTRAINTS_MAX = 300;

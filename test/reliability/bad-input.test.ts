@@ -6,6 +6,7 @@
  * Each passing case prints one line `RELIABILITY|bad-input|<case>|<expected>|<observed>|pass` for the
  * generated reliability report.
  */
+import { reportLine } from './report-line.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ const MAX_RSS_GROWTH = 300 * MB;
 /** One report line; '|' and newlines in the observed text would break the format. */
 function report(name: string, expected: string, observed: string): void {
   const clean = (s: string) => s.replace(/[|\r\n]+/g, ' ').slice(0, 200);
-  console.log(`RELIABILITY|bad-input|${clean(name)}|${clean(expected)}|${clean(observed)}|pass`);
+  reportLine(`RELIABILITY|bad-input|${clean(name)}|${clean(expected)}|${clean(observed)}|pass`);
 }
 
 describe('bad input: hostile files and URLs next to good ones', () => {

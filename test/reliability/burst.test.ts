@@ -3,6 +3,7 @@
  * as many as it can hold and tells the rest, at once, to try again — no question is dropped silently, and
  * memory stays bounded.
  */
+import { reportLine } from './report-line.js';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,6 @@ describe('a burst of 200 questions', () => {
     for (const b of busy) expect(b.last?.type === 'error' && b.last.error.message).toMatch(/try again in \d+ s/);
     const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     expect(growthMb).toBeLessThan(300);
-    console.log(`RELIABILITY|load|200 questions at once|each answered or told "busy, try again in N s"; none dropped; memory bounded|${answered.length} answered, ${busy.length} busy, 0 dropped, RSS +${growthMb.toFixed(0)} MB|pass`);
+    reportLine(`RELIABILITY|load|200 questions at once|each answered or told "busy, try again in N s"; none dropped; memory bounded|${answered.length} answered, ${busy.length} busy, 0 dropped, RSS +${growthMb.toFixed(0)} MB|pass`);
   });
 });

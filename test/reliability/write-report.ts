@@ -4,16 +4,18 @@
  * lines only, so the report cannot say more than the last run showed.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const repo = path.resolve(import.meta.dirname, '../..');
+const collected = path.join(mkdtempSync(path.join(os.tmpdir(), 'docent-reliability-')), 'lines.txt');
 const run = spawnSync(process.execPath, [path.join(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'test/reliability'], {
-  cwd: repo, encoding: 'utf8', maxBuffer: 2 ** 28, env: { ...process.env, FORCE_COLOR: '0' },
+  cwd: repo, encoding: 'utf8', maxBuffer: 2 ** 28, env: { ...process.env, FORCE_COLOR: '0', RELIABILITY_OUT: collected },
 });
 const output = `${run.stdout}\n${run.stderr}`;
-const rows = [...new Set(output.split('\n').filter((l) => l.startsWith('RELIABILITY|')))].map((l) => l.split('|').slice(1));
+const recorded = existsSync(collected) ? readFileSync(collected, 'utf8') : '';
+const rows = [...new Set(recorded.split('\n').filter((l) => l.startsWith('RELIABILITY|')))].map((l) => l.split('|').slice(1));
 const summary = output.split('\n').find((l) => /^\s*Tests\s+\d+/.test(l.replace(/\x1b\[[0-9;]*m/g, '')))?.replace(/\x1b\[[0-9;]*m/g, '').trim() ?? 'no summary';
 const esc = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|');
 const lines = [

@@ -89,6 +89,7 @@ export function createHfChatGenerator(opts: HfChatGeneratorOptions): Generator {
           authHint: 'Check HF_TOKEN (a token with Inference permission) or the endpoint key.',
           notFoundHint: `Check the model id ${opts.model} and that an Inference Provider serves it (or HF_ENDPOINT_URL).`,
           unreachableHint: 'Check the network or HF_ENDPOINT_URL; the next generator in the chain will answer meanwhile.',
+          secrets: [opts.token],
         });
       } finally {
         guard.release();

@@ -94,6 +94,8 @@ export function createOpenAiChatGenerator(opts: OpenAiChatGeneratorOptions): Gen
         throw toGeneratorError(e, {
           id,
           where: origin,
+          // A gateway that echoes the key in its error body must not put it in a note or a log line.
+          ...(opts.apiKey ? { secrets: [opts.apiKey] } : {}),
           guard,
           callerSignal: signal,
           status: statusOf(e),

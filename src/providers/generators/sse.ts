@@ -14,6 +14,7 @@
  * Bytes before a malformed record are still passed on, so the deltas written before it reach the caller.
  */
 import { ProviderError } from '../../core/errors.js';
+import { redactText } from '../../logging/logger.js';
 
 /** The response stream broke: malformed record, or it ended before its terminator. */
 export class BrokenStreamError extends Error {
@@ -209,6 +210,8 @@ export interface FailureContext {
   authHint: string;
   notFoundHint?: string;
   unreachableHint: string;
+  /** Credentials the request carried (token, API key): scrubbed from messages, since servers echo them in error bodies. */
+  secrets?: string[];
 }
 
 /** Whether an error (or one of its causes) is `fetch failed`/a refused or reset connection: nothing answered. */
@@ -237,8 +240,32 @@ function findBroken(e: unknown): BrokenStreamError | undefined {
   return undefined;
 }
 
-/** Maps whatever a chat client threw into a ProviderError: transient when retrying or falling back may help. */
+/**
+ * Maps whatever a chat client threw into a ProviderError: transient when retrying or falling back may help.
+ * The message (shown in fallback notes and logged) and the cause never carry the request's credentials.
+ */
 export function toGeneratorError(e: unknown, c: FailureContext): ProviderError {
+  const err = classify(e, c);
+  const secrets = c.secrets ?? [];
+  const scrub = (t: string) => redactText(t, secrets);
+  const prefix = `${err.provider}: `;
+  const body = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const causeText = cause ? `${cause.message}\n${cause.stack ?? ''}` : '';
+  if (scrub(body) === body && scrub(causeText) === causeText) return err;
+  let safeCause: unknown = err.cause;
+  if (cause) {
+    const copy = new Error(scrub(cause.message));
+    copy.name = cause.name;
+    copy.stack = scrub(cause.stack ?? '');
+    safeCause = copy;
+  }
+  return new ProviderError(err.provider, scrub(body), {
+    transient: err.transient, cause: safeCause, ...(err.hint === undefined ? {} : { hint: err.hint }),
+  });
+}
+
+function classify(e: unknown, c: FailureContext): ProviderError {
   if (e instanceof ProviderError) return e;
   const err = e instanceof Error ? e : new Error(String(e));
   const opts = { cause: e, transient: true } as const;

@@ -1,0 +1,224 @@
+/**
+ * Reliability under faults, on the real runtime (embedded Chroma, word-vector embedder) with the real HF
+ * client pointed at the scripted loopback fake: every question ends with a `finish` or exactly one `error`
+ * part — never silence — whatever the LLM does (HTTP 500, no first token, a stall mid-stream, a malformed
+ * chunk); the circuit breaker opens after repeated failures and closes after a successful trial; and a
+ * SIGKILLed Chroma server is restarted by the supervisor with the index intact.
+ *
+ * Each case prints `RELIABILITY|faults|<case>|<expected>|<observed>|pass` for the generated report.
+ */
+import { reportLine } from './report-line.js';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { politeError } from '../../src/adapters/console/render.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
+import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { script } from '../fakes/chat-script.js';
+import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const work = mkdtempSync(path.join(os.tmpdir(), 'docent-faults-'));
+const docs = path.join(work, 'docs');
+const QUESTION = 'where should I install a temperature logger in a stream?';
+const HF_ID = 'hf:test/model';
+const COOLDOWN_MS = 2_500;
+let hf: FakeHfServer;
+let rt: DocentRuntime;
+
+function report(c: string, expected: string, observed: string): void {
+  reportLine(`RELIABILITY|faults|${c}|${expected}|${observed}|pass`);
+}
+
+interface Outcome {
+  parts: AnswerPart[];
+  /** 'finish', 'error', 'silence' (no terminal part within the limit) or 'malformed' (anything else). */
+  end: 'finish' | 'error' | 'silence' | 'malformed';
+  finish?: FinishInfo;
+  text: string;
+  ms: number;
+}
+
+/** Drains an answer with a deadline: silence is a result, not a hung test. */
+async function ask(text: string, limitMs = 20_000): Promise<Outcome> {
+  const t0 = performance.now();
+  const parts: AnswerPart[] = [];
+  const drain = (async () => {
+    for await (const p of rt.services.ask({ text, history: [] }).parts) parts.push(p);
+    return 'done' as const;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([drain, new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), limitMs)))]);
+  clearTimeout(timer);
+  const ms = Math.round(performance.now() - t0);
+  const text2 = parts.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
+  if (r === 'timeout') return { parts, end: 'silence', text: text2, ms };
+  const terminal = parts.filter((p) => p.type === 'finish' || p.type === 'error');
+  const last = parts.at(-1);
+  if (last === undefined || terminal.length !== 1 || last !== terminal[0] || (last.type !== 'finish' && last.type !== 'error')) return { parts, end: 'malformed', text: text2, ms };
+  return last.type === 'finish' ? { parts, end: 'finish', finish: last.info, text: text2, ms } : { parts, end: 'error', text: text2, ms };
+}
+
+function errorPart(o: Outcome) {
+  const p = o.parts.at(-1);
+  return p?.type === 'error' ? p.error : undefined;
+}
+
+const POLITE = new Set([
+  'Sorry — a service Docent depends on is not answering right now. Please try again in a minute.',
+  'Sorry — something went wrong while answering. Please try again.',
+  'Sorry — Docent is not configured correctly for that; an administrator has the details in the log.',
+]);
+
+beforeAll(async () => {
+  hf = await startFakeHfServer();
+  cpSync(path.join(repo, 'data/sample'), docs, { recursive: true });
+  const config = loadConfig({
+    env: {
+      EMBEDDER: 'word-vectors', LLM_CHAIN: 'hf,extractive', HF_ENDPOINT_URL: hf.url, HF_TOKEN: 'hf_testtoken',
+      HF_CHAT_MODEL: 'test/model', ANSWER_CACHE_TTL_SECONDS: '0', LLM_FIRST_TOKEN_TIMEOUT_MS: '1500', LLM_TOTAL_TIMEOUT_MS: '4000',
+    },
+    overrides: {
+      dataDir: path.join(work, 'data'), sources: [docs],
+      // One attempt per question keeps the scripted fake in step; three failures open the circuit.
+      'answer.retries': 0, 'answer.breakerFailures': 3, 'answer.breakerCooldownMs': COOLDOWN_MS,
+    },
+  });
+  rt = await openRuntime(config, pino({ level: 'silent' }), { indexIfEmpty: true });
+});
+afterAll(async () => {
+  await rt?.close();
+  await hf?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('LLM faults', () => {
+  it('answers through the model when it works (baseline)', async () => {
+    hf.chat.enqueue(script({ tokens: ['Put it in the main current ', 'where the water is mixed [1].'], delayMs: 10 }));
+    const o = await ask(QUESTION);
+    expect(o.end).toBe('finish');
+    expect(o.finish!.backend).toBe(HF_ID);
+    expect(o.finish!.citations.length).toBeGreaterThan(0);
+    report('llm-ok-baseline', `finish by ${HF_ID} with citations`, `${o.end} by ${o.finish!.backend}, ${o.finish!.citations.length} citations`);
+  });
+
+  it('a malformed chunk mid-stream ends with a finish (model text or fallback), never silence', async () => {
+    hf.chat.enqueue(script({ tokens: ['Put the logger ', 'in the main current [1]', ' where it is shaded.'], delayMs: 10, malformedAfter: 1 }));
+    const o = await ask(QUESTION);
+    expect(o.end).toBe('finish');
+    expect(o.finish!.citations.length).toBeGreaterThan(0);
+    if (o.finish!.backend === 'extractive') expect(o.text).toMatch(/stopped mid-answer|was unavailable/);
+    else expect(o.finish!.backend).toBe(HF_ID);
+    report('llm-malformed-chunk', 'finish (model or extractive with note)', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
+    // Make the breaker count start from zero whatever the malformed chunk did.
+    hf.chat.enqueue(script({ tokens: ['Shaded main current [1].'] }));
+    expect((await ask(QUESTION)).finish?.backend).toBe(HF_ID);
+  });
+
+  it('HTTP 500 before any token falls back to the excerpts with a note', async () => {
+    hf.chat.enqueue(script({ tokens: [], status: 500 }));
+    const o = await ask(QUESTION);
+    expect(o.end).toBe('finish');
+    expect(o.finish!.backend).toBe('extractive');
+    expect(o.finish!.fallbacks[0]!.backend).toBe(HF_ID);
+    expect(o.text).toMatch(/_Note: hf:test\/model was unavailable \(.*500.*\); answered by excerpts from the catalog\._$/);
+    expect(o.finish!.citations.length).toBeGreaterThan(0);
+    report('llm-http-500', 'finish by extractive with note', `${o.end} by ${o.finish!.backend}, note present`);
+  });
+
+  it('no first token within LLM_FIRST_TOKEN_TIMEOUT_MS falls back with a note', async () => {
+    hf.chat.enqueue(script({ tokens: ['too late'], firstTokenDelayMs: 5_000 }));
+    const o = await ask(QUESTION);
+    expect(o.end).toBe('finish');
+    expect(o.finish!.backend).toBe('extractive');
+    expect(o.text).toMatch(/_Note: hf:test\/model was unavailable \(timed out waiting for the first token \(1\.5 s\)\)/);
+    expect(o.ms).toBeLessThan(4_000);
+    report('llm-first-token-timeout', 'finish by extractive with note within ~1.5 s', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
+  });
+
+  it('a stall mid-stream keeps the partial text, says why, and finishes with the excerpts', async () => {
+    hf.chat.enqueue(script({ tokens: ['Put the logger ', 'in the main current [1]', ' and never more'], delayMs: 10, stallAfter: 2 }));
+    const o = await ask(QUESTION);
+    expect(o.end).toBe('finish');
+    expect(o.finish!.backend).toBe('extractive');
+    expect(o.text.startsWith('Put the logger in the main current [1]\n\n_(hf:test/model stopped mid-answer:')).toBe(true);
+    expect(o.text).toMatch(/Continuing with excerpts from the catalog\.\)_/);
+    report('llm-stall-mid-stream', 'finish: partial text + note + excerpts', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
+  });
+
+  it('the breaker opens after three failures in a row, skips the model, then closes after a successful trial', async () => {
+    // 500, first-token timeout and stall above were three failures in a row.
+    const st = rt.chain.status().find((b) => b.backend === HF_ID)!;
+    expect(st.state).toBe('open');
+    expect((await rt.services.status()).backends[0]).toMatchObject({ id: HF_ID, healthy: false });
+    const before = hf.chat.requests.length;
+    const skipped = await ask(QUESTION);
+    expect(skipped.end).toBe('finish');
+    expect(skipped.finish!.backend).toBe('extractive');
+    expect(skipped.text).toMatch(/paused after 3 failures/);
+    expect(hf.chat.requests.length).toBe(before); // the model was not called
+    report('breaker-opens', "state 'open' after 3 failures; model skipped", `state ${st.state}, ${hf.chat.requests.length - before} model calls, finish by ${skipped.finish!.backend}`);
+
+    await new Promise((r) => setTimeout(r, COOLDOWN_MS + 200));
+    expect(rt.chain.status()[0]!.state).toBe('half-open');
+    hf.chat.enqueue(script({ tokens: ['Shaded, well mixed main current [1].'] }));
+    const trial = await ask(QUESTION);
+    expect(trial.end).toBe('finish');
+    expect(trial.finish!.backend).toBe(HF_ID);
+    const after = rt.chain.status()[0]!;
+    expect(after).toMatchObject({ state: 'closed', failures: 0 });
+    report('breaker-closes', "state 'closed' after a successful half-open trial", `state ${after.state}, answered by ${trial.finish!.backend}`);
+  });
+});
+
+describe('Chroma killed while questions are asked', () => {
+  it('in-flight questions end with a finish or one polite error; the supervisor restarts Chroma; the index is intact', async () => {
+    const version = rt.search.manifest.version;
+    const probe = 'temperature logger installation';
+    const before = (await rt.search.retriever.retrieve(probe, { k: 5 })).map((h) => h.id);
+    expect(before.length).toBeGreaterThan(0);
+    const pid = rt.stores.serverPid!()!;
+    expect(pid).toBeGreaterThan(0);
+
+    const inFlight = [0, 1, 2].map((i) => ask(`${QUESTION} (${i})`));
+    process.kill(pid, 'SIGKILL');
+    const during = [3, 4, 5].map((i) => ask(`${QUESTION} (${i})`));
+    const outcomes = await Promise.all([...inFlight, ...during]);
+    for (const o of outcomes) {
+      expect(['finish', 'error']).toContain(o.end);
+      if (o.end === 'error') {
+        expect(o.parts.filter((p) => p.type === 'error')).toHaveLength(1);
+        expect(POLITE.has(politeError(errorPart(o)!))).toBe(true);
+      }
+    }
+    const summary = outcomes.map((o) => o.end).join(',');
+    report('chroma-sigkill-in-flight', 'each question: finish or exactly one polite error', summary);
+
+    // The supervisor restarts the server (new pid); poll until a question is answered with citations.
+    const deadline = Date.now() + 15_000;
+    let answered: Outcome | undefined;
+    while (Date.now() < deadline) {
+      const now = rt.stores.serverPid!();
+      if (now !== undefined && now !== pid) {
+        const o = await ask(QUESTION);
+        if (o.end === 'finish' && !o.finish!.notFound && o.finish!.citations.length > 0) {
+          answered = o;
+          break;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(answered).toBeDefined();
+    const newPid = rt.stores.serverPid!();
+    expect(newPid).not.toBe(pid);
+    report('chroma-restarted', 'new Chroma pid; question answered with citations within 15 s', `pid ${pid} -> ${newPid}; ${answered!.finish!.citations.length} citations`);
+
+    expect(rt.search.manifest.version).toBe(version);
+    const after = (await rt.search.retriever.retrieve(probe, { k: 5 })).map((h) => h.id);
+    expect(after).toEqual(before);
+    report('index-intact-after-restart', `manifest v${version}; same top-5 records`, `manifest v${rt.search.manifest.version}; top-5 ${after.length === before.length && after.every((id, i) => id === before[i]) ? 'identical' : 'differ'}`);
+  });
+});

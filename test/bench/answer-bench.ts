@@ -38,7 +38,7 @@ try {
   const overhead: number[] = [];
   const retrieval: number[] = [];
   try {
-    const sample = questions.slice(0, 40);
+    const sample = questions.slice(0, process.env.DOCENT_BENCH_QUICK === '1' ? 15 : 40);
     for (const [i, q] of [...sample.slice(0, 5), ...sample].entries()) {
       hf.chat.enqueue(script({ tokens: TOKENS, firstTokenDelayMs: FIRST_TOKEN_DELAY, delayMs: TOKEN_GAP }));
       const requestIndex = hf.chat.requests.length;

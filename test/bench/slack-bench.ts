@@ -181,8 +181,10 @@ async function httpRuns(): Promise<StepResult[]> {
     await adapter.start();
     const url = `http://127.0.0.1:${adapter.address()!.port}/slack/events`;
     await httpStep(slack, url, 5, 1, 'warm-up');
-    const results = [await httpStep(slack, url, 50, 30, 'sustained')];
-    for (const rate of [100, 200, 400, 800]) results.push(await httpStep(slack, url, rate, 10, `step${rate}`));
+    // Quick mode (DOCENT_BENCH_QUICK=1, `npm run bench -- --quick`): a shorter sustained run and a shorter ramp.
+    const quick = process.env.DOCENT_BENCH_QUICK === '1';
+    const results = [await httpStep(slack, url, 50, quick ? 8 : 30, 'sustained')];
+    for (const rate of quick ? [100, 200] : [100, 200, 400, 800]) results.push(await httpStep(slack, url, rate, quick ? 4 : 10, `step${rate}`));
     return results;
   } finally {
     await adapter.stop();

@@ -19,6 +19,7 @@ import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
+import { drainWithin } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-faults-'));
@@ -45,17 +46,9 @@ interface Outcome {
 /** Drains an answer with a deadline: silence is a result, not a hung test. */
 async function ask(text: string, limitMs = 20_000): Promise<Outcome> {
   const t0 = performance.now();
-  const parts: AnswerPart[] = [];
-  const drain = (async () => {
-    for await (const p of rt.services.ask({ text, history: [] }).parts) parts.push(p);
-    return 'done' as const;
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([drain, new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), limitMs)))]);
-  clearTimeout(timer);
+  const { parts, timedOut, text: text2 } = await drainWithin(rt.services.ask({ text, history: [] }).parts, limitMs);
   const ms = Math.round(performance.now() - t0);
-  const text2 = parts.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
-  if (r === 'timeout') return { parts, end: 'silence', text: text2, ms };
+  if (timedOut) return { parts, end: 'silence', text: text2, ms };
   const terminal = parts.filter((p) => p.type === 'finish' || p.type === 'error');
   const last = parts.at(-1);
   if (last === undefined || terminal.length !== 1 || last !== terminal[0] || (last.type !== 'finish' && last.type !== 'error')) return { parts, end: 'malformed', text: text2, ms };

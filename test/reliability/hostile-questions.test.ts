@@ -17,6 +17,7 @@ import { politeError } from '../../src/adapters/console/render.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { drainWithin } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-hostile-'));
@@ -35,16 +36,8 @@ interface Outcome {
 }
 
 async function ask(text: string, limitMs = 20_000): Promise<Outcome> {
-  const parts: AnswerPart[] = [];
-  const drain = (async () => {
-    for await (const p of rt.services.ask({ text, history: [] }).parts) parts.push(p);
-    return 'done' as const;
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([drain, new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), limitMs)))]);
-  clearTimeout(timer);
-  const shown = parts.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
-  if (r === 'timeout') return { parts, end: 'silence', text: shown };
+  const { parts, timedOut, text: shown } = await drainWithin(rt.services.ask({ text, history: [] }).parts, limitMs);
+  if (timedOut) return { parts, end: 'silence', text: shown };
   const terminal = parts.filter((p) => p.type === 'finish' || p.type === 'error');
   const last = parts.at(-1);
   if (last === undefined || terminal.length !== 1 || last !== terminal[0] || (last.type !== 'finish' && last.type !== 'error')) return { parts, end: 'malformed', text: shown };

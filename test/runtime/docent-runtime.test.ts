@@ -9,20 +9,14 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { AnswerPart } from '../../src/core/answer/types.js';
 import { runIndex } from '../../src/indexing/indexer.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { drain } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-runtime-'));
 const docs = path.join(work, 'docs');
 let rt: DocentRuntime;
-
-async function drain(parts: AsyncIterable<AnswerPart>): Promise<AnswerPart[]> {
-  const out: AnswerPart[] = [];
-  for await (const p of parts) out.push(p);
-  return out;
-}
 
 beforeAll(async () => {
   cpSync(path.join(repo, 'data/sample'), docs, { recursive: true });

@@ -10,13 +10,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocentServices } from '../../commands/services.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { AnswerPart } from '../../src/core/answer/types.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js';
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { renderStatusPage } from '../../src/server/status-page.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
+import { drain } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-http-'));
@@ -25,12 +25,6 @@ const logger = pino({ level: 'silent' });
 let rt: DocentRuntime;
 let services: DocentServices;
 let server: RunningHttpServer;
-
-async function drain(parts: AsyncIterable<AnswerPart>): Promise<AnswerPart[]> {
-  const out: AnswerPart[] = [];
-  for await (const p of parts) out.push(p);
-  return out;
-}
 
 beforeAll(async () => {
   cpSync(path.join(repo, 'data/sample'), docs, { recursive: true });

@@ -71,7 +71,14 @@ describe('chunk ↔ Chroma metadata', () => {
       [keywordFlagKey('NDVI')]: true,
     });
     for (const v of Object.values(md)) expect(['string', 'number', 'boolean']).toContain(typeof v);
-    expect(metadataToChunk(chunk.id, chunk.text, md)).toEqual(chunk);
+    // The text travels in metadata (no Chroma document, so no server-side full-text index to build).
+    expect(metadataToChunk(chunk.id, null, md)).toEqual(chunk);
+  });
+
+  it('reads indexes built before the text moved into metadata (text in the Chroma document)', () => {
+    const chunk = makeChunk('m3', { keywords: ['Snow'] });
+    const { text: _text, ...older } = chunkToMetadata(chunk);
+    expect(metadataToChunk(chunk.id, chunk.text, older)).toEqual(chunk);
   });
 
   it('encodes nulls as sentinels Chroma keeps', () => {
@@ -79,6 +86,6 @@ describe('chunk ↔ Chroma metadata', () => {
     const md = chunkToMetadata(chunk);
     expect(md).toMatchObject({ url: '', path: '', page: -1, modified: '', keywords: '' });
     expect(md).not.toHaveProperty('modifiedTs');
-    expect(metadataToChunk(chunk.id, chunk.text, md)).toEqual(chunk);
+    expect(metadataToChunk(chunk.id, null, md)).toEqual(chunk);
   });
 });

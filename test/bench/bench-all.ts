@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick]`: every benchmark in one run, on this machine, written to BENCHMARKS.md with the
  * machine and the date. Each part runs in its own process (so one part's heap cannot colour the next part's
  * memory figures) and prints Markdown tables; this collects them. --quick (DOCENT_BENCH_QUICK=1) shortens load,
- * repetition and the synthetic catalog for a run under two minutes; the committed BENCHMARKS.md is a full run.
+ * repetition and the synthetic catalog (and skips the eval's not-found gate) for a run under two minutes; the committed BENCHMARKS.md is a full run.
  * `npm run bench --quick` (without the `--`) reaches us as npm_config_quick, so both spellings work.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ if (!existsSync(path.resolve(repo, '../shared/catalogs/usfs'))) {
 
 const parts: Array<{ title: string; script: string; args?: string[] }> = [
   { title: 'Indexing, reindexing, search and memory', script: 'bench/run-bench.js' },
-  { title: `Search at ${quick ? '5,000' : '100,000'} synthetic chunks`, script: 'bench/scale-bench.js' },
+  { title: `Search at ${quick ? '3,000' : '100,000'} synthetic chunks`, script: 'bench/scale-bench.js' },
   { title: 'Retrieval quality (`npm run eval`)', script: 'eval/run-eval.js' },
   { title: 'Answer pipeline', script: 'bench/answer-bench.js' },
   { title: 'Discord (loopback fake)', script: 'bench/discord-bench.js' },

@@ -56,7 +56,7 @@ const rate = (count: number, s: Spread) => spread([count / s.max, count / s.medi
 
 interface SearchResult { rounds: Array<{ docent: number[]; floor: number[] }>; peakRss: number; reranker: string; candidates: number }
 const searchProcess = async (rounds: number): Promise<SearchResult> => {
-  const child = await execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, embedderName, String(rounds), quick ? '40' : '1000'], { maxBuffer: 2 ** 26 });
+  const child = await execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, embedderName, String(rounds), quick ? '30' : '1000'], { maxBuffer: 2 ** 26 });
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as SearchResult;
 };
 

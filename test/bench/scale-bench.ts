@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, scale part: the same serving path at 100,000 synthetic chunks (5,000 in quick mode).
+ * `npm run bench`, scale part: the same serving path at 100,000 synthetic chunks (3,000 in quick mode).
  * A synthetic DCAT catalog built from the USFS feed's vocabulary (synthetic-catalog.ts; one chunk per record) is
  * indexed once from scratch — documents/s, chunks/s and peak RSS, beside a bare Chroma add of the same vectors —
  * then searched from a fresh process: p50/p95/p99 per round beside a bare Chroma query for the same number of
@@ -23,7 +23,7 @@ import { writeSyntheticCatalog } from './synthetic-catalog.js';
 
 const execFileAsync = promisify(execFile);
 const repo = repoRoot(import.meta.dirname);
-const records = quickMode() ? 5_000 : 100_000;
+const records = quickMode() ? 3_000 : 100_000;
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-scale-bench-'));
 const dataDir = path.join(work, 'data');
 const feeds = path.join(work, 'synthetic');
@@ -45,7 +45,7 @@ try {
   const floorAdd = await bareChromaAddSeconds(dataDir, stores.chromaUrl);
 
   const chromaSampler = startRssSampler(() => [stores.serverPid?.()]);
-  const child = await execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, 'word-vectors', String(repetitions(5, 3)), quickMode() ? '40' : '1000'], { maxBuffer: 2 ** 26 });
+  const child = await execFileAsync(process.execPath, [path.join(import.meta.dirname, 'search-process.js'), dataDir, stores.chromaUrl, 'word-vectors', String(repetitions(5, 3)), quickMode() ? '30' : '1000'], { maxBuffer: 2 ** 26 });
   const chromaMem = chromaSampler.stop();
   const search = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rounds: Array<{ docent: number[]; floor: number[] }>; peakRss: number; candidates: number; reranker: string };
   const docent = search.rounds.map((r) => r.docent);

@@ -36,7 +36,8 @@ try {
   questions.push('how do I put several plots side by side in one picture', 'set the label of the x axis', 'solve a system of linear equations in C++');
   // Quick mode asks an even sample of the questions (both styles), to stay within its time budget.
   const limit = Number(questionsArg ?? questions.length);
-  if (limit < questions.length) questions.splice(0, questions.length, ...questions.filter((_, i) => i % Math.ceil(questions.length / limit) === 0));
+  const sampled = limit < questions.length;
+  if (sampled) questions.splice(0, questions.length, ...questions.filter((_, i) => i % Math.ceil(questions.length / limit) === 0));
 
   // A bare chromadb client (no Docent store code in the way) on the serving collection.
   const collection = await createChromaClient({ url: chromaUrl }).getCollection({ name: manifest.collection });
@@ -45,7 +46,7 @@ try {
   const candidates = Math.max(config.retrieval.candidates, k);
   const floorQuery = (v: number[]) => collection.query({ queryEmbeddings: [v], nResults: candidates, include: ['documents', 'metadatas', 'distances'] });
 
-  for (const [i, q] of questions.slice(0, 30).entries()) { // warm-up, both paths
+  for (const [i, q] of questions.slice(0, sampled ? 20 : questions.length).entries()) { // warm-up, both paths
     await retriever.retrieve(q, { k });
     await floorQuery(vectors[i]!);
   }

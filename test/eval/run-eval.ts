@@ -20,7 +20,8 @@ import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { repoRoot } from '../bench/repo-root.js';
-import { percentileAcrossRuns, repetitions, show, times as ratio, type Spread } from '../bench/stats.js';
+import { linkSharedModels } from '../bench/shared-models.js';
+import { percentileAcrossRuns, quickMode, repetitions, show, times as ratio, type Spread } from '../bench/stats.js';
 
 interface Question {
   id: string;
@@ -44,6 +45,9 @@ const latencyRounds = repetitions(3, 1);
 const questions = JSON.parse(readFileSync(path.join(repo, 'test/eval/usfs-questions.json'), 'utf8')) as Question[];
 const env = { ...process.env, ...(args.embedder ? { EMBEDDER: args.embedder } : {}), ...(args.reranker ? { RERANKER: args.reranker } : {}) };
 const dataDir = args['data-dir'] ?? path.join(repo, '.docent-eval', (args.embedder ?? 'auto').replace(/[^a-z0-9-]/gi, '_'));
+// A new eval data dir takes the word-vector table from the cache the tests and benchmarks share (converting it
+// from the npm package costs seconds once per machine, not once per data dir).
+if (!existsSync(dataDir)) linkSharedModels(dataDir);
 const config = loadConfig({ env, overrides: { dataDir, sources: [usfs], 'retrieval.reranker': env.RERANKER ?? 'word-vectors' } });
 const logger = createLogger({ level: 'warn', pretty: 'never' });
 const stores = await openVectorStores(config, logger);
@@ -83,13 +87,16 @@ try {
     }
     rows.push({ name: run.name, all: metrics(ranks), user: metrics(ranks.filter((r) => r.q.style === 'user')), record: metrics(ranks.filter((r) => r.q.style === 'record')), p50ms: percentileAcrossRuns(rounds, 50), misses: ranks.filter((r) => r.rank === null || r.rank > 5).map((r) => r.q.id) });
   }
-  const gate = await refusalGate(retriever, questions.map((q) => q.question));
+  // The not-found gate is a quality figure apart from retrieval; `npm run bench -- --quick` leaves it out for time.
+  const gate = quickMode() ? null : await refusalGate(retriever, questions.map((q) => q.question));
   if (args.json) console.log(JSON.stringify({ questions: questions.length, embedder: embedder.embedder.id, index: summary, rows, gate }, null, 2));
   else {
     printTable(rows, questions, embedder.embedder.id, summary.chunks);
-    console.log(`\nNot-found gate (minVectorScore ${config.answer.minVectorScore}, minCoverage ${config.answer.minCoverage}, top ${config.answer.k}):`);
-    console.log(`  catalog questions wrongly refused: ${gate.falseRefusals}/${questions.length}`);
-    console.log(`  off-topic questions answered anyway: ${gate.offTopicAnswered}/${gate.offTopic} (${gate.offTopicAnsweredIds.join('; ') || 'none'})`);
+    if (gate) {
+      console.log(`\nNot-found gate (minVectorScore ${config.answer.minVectorScore}, minCoverage ${config.answer.minCoverage}, top ${config.answer.k}):`);
+      console.log(`  catalog questions wrongly refused: ${gate.falseRefusals}/${questions.length}`);
+      console.log(`  off-topic questions answered anyway: ${gate.offTopicAnswered}/${gate.offTopic} (${gate.offTopicAnsweredIds.join('; ') || 'none'})`);
+    }
   }
 } finally {
   await stores.close();

@@ -7,20 +7,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 interface Vocabulary { titleWords: string[]; sentences: string[]; keywords: string[] }
-
-/** mulberry32: a tiny, fast, seeded PRNG; the benchmark needs repeatability, not cryptographic quality. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabularyFrom(feedPath: string): Vocabulary {
   const feed = JSON.parse(readFileSync(feedPath, 'utf8')) as { dataset: Array<{ title?: string; description?: string; keyword?: string[] }> };
@@ -42,7 +31,7 @@ function vocabularyFrom(feedPath: string): Vocabulary {
  */
 export function writeSyntheticCatalog(opts: { sourceFeed: string; dir: string; records: number; perFile?: number; seed?: number }): string[] {
   const vocab = vocabularyFrom(opts.sourceFeed);
-  const rand = prng(opts.seed ?? 42);
+  const rand = seededRandom(opts.seed ?? 42);
   const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)]!;
   const some = <T>(list: T[], min: number, max: number): T[] => Array.from({ length: min + Math.floor(rand() * (max - min + 1)) }, () => pick(list));
   const perFile = opts.perFile ?? 5000;

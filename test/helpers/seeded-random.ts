@@ -1,0 +1,14 @@
+/**
+ * A seeded PRNG (mulberry32) for fixtures and benchmarks that must build the same data on every run:
+ * tiny, fast, and repeatable; not for anything that needs real randomness.
+ */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

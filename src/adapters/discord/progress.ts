@@ -4,7 +4,7 @@ import { MessageSeries, type MessageSurface } from './message-series.js';
 import { defuseMassMentions } from './sanitize.js';
 import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
-import { progressFailureText } from '../shared/progress-failure.js';
+import { runForFinalText } from '../shared/progress-failure.js';
 
 type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
 
@@ -30,12 +30,6 @@ export async function runProgress(o: RunProgressOptions): Promise<void> {
     apply: (md) => series.show(toMessages(md)),
     onError: (err) => o.logger.warn({ err }, 'progress edit failed'),
   });
-  let final: string;
-  try {
-    final = await o.run(async (md) => editor.update(md));
-  } catch (err) {
-    o.logger.error({ err }, 'progress command failed');
-    final = progressFailureText(err);
-  }
+  const final = await runForFinalText(o.run, async (md) => editor.update(md), o.logger);
   await editor.finish(final);
 }

@@ -5,7 +5,7 @@ import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
 import { toMrkdwn } from './mrkdwn.js';
 import { MESSAGE_LIMIT, POST_OPTIONS, slackErrorCode, type WebClient } from './outgoing.js';
-import { progressFailureText } from '../shared/progress-failure.js';
+import { runForFinalText } from '../shared/progress-failure.js';
 
 type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
 
@@ -53,13 +53,7 @@ export async function runProgress(o: RunProgressOptions): Promise<void> {
     apply: (md) => apply(md),
     onError: (err) => o.logger.warn({ err, code: slackErrorCode(err) }, 'progress update failed'),
   });
-  let final: string;
-  try {
-    final = await o.run(async (md) => editor.update(md));
-  } catch (err) {
-    o.logger.error({ err }, 'progress command failed');
-    final = progressFailureText(err);
-  }
+  const final = await runForFinalText(o.run, async (md) => editor.update(md), o.logger);
   if (!ts) {
     apply = async (md) => {
       await o.respond({ response_type: 'ephemeral', replace_original: true, text: show(md) });

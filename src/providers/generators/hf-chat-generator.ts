@@ -14,7 +14,7 @@
 import { InferenceClient, type InferenceProviderOrPolicy } from '@huggingface/inference';
 import { ProviderError } from '../../core/errors.js';
 import type { GenerationRequest, Generator } from './generator.js';
-import { createStreamGuard, toGeneratorError } from './sse.js';
+import { createStreamGuard, deltaTexts, toGeneratorError } from './sse.js';
 
 /** Options for `createHfChatGenerator`. */
 export interface HfChatGeneratorOptions {
@@ -73,11 +73,7 @@ export function createHfChatGenerator(opts: HfChatGeneratorOptions): Generator {
           },
           { signal: guard.signal },
         );
-        for await (const chunk of chunks) {
-          // The first chunk often carries only the role; reasoning models may send other fields: skip them.
-          const text = chunk.choices?.[0]?.delta?.content;
-          if (typeof text === 'string' && text !== '') yield text;
-        }
+        yield* deltaTexts(chunks);
         guard.assertFinished();
       } catch (e) {
         throw toGeneratorError(e, {

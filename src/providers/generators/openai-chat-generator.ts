@@ -18,7 +18,7 @@
  */
 import OpenAI from 'openai';
 import type { GenerationRequest, Generator } from './generator.js';
-import { createStreamGuard, toGeneratorError } from './sse.js';
+import { createStreamGuard, deltaTexts, toGeneratorError } from './sse.js';
 
 /** Options for `createOpenAiChatGenerator`. */
 export interface OpenAiChatGeneratorOptions {
@@ -85,10 +85,7 @@ export function createOpenAiChatGenerator(opts: OpenAiChatGeneratorOptions): Gen
           },
           { signal: guard.signal },
         );
-        for await (const chunk of chunks) {
-          const text = chunk.choices?.[0]?.delta?.content;
-          if (typeof text === 'string' && text !== '') yield text;
-        }
+        yield* deltaTexts(chunks);
         guard.assertFinished();
       } catch (e) {
         throw toGeneratorError(e, {

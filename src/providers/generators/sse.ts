@@ -198,6 +198,22 @@ function parse(text: string): unknown {
 const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
 /** What `toGeneratorError` needs to know about the request that failed. */
+/** One chunk of an OpenAI-style chat completion stream (HF's client and openai's share the shape). */
+interface ChatCompletionChunkLike {
+  choices?: Array<{ delta?: { content?: string | null } } | undefined>;
+}
+
+/**
+ * The text of each chunk of an OpenAI-style stream. The first chunk often carries only the role, and reasoning
+ * models may send other fields: chunks without text are skipped.
+ */
+export async function* deltaTexts(chunks: AsyncIterable<ChatCompletionChunkLike>): AsyncGenerator<string> {
+  for await (const chunk of chunks) {
+    const text = chunk.choices?.[0]?.delta?.content;
+    if (typeof text === 'string' && text !== '') yield text;
+  }
+}
+
 export interface FailureContext {
   /** The generator id (ProviderError.provider) and the host or endpoint named in messages. */
   id: string;

@@ -89,3 +89,14 @@ export interface SearchHit {
   kind: DocumentKind;
   path: string | null;
 }
+
+/**
+ * A part of retrieval that failed for one search, so the result came from what was left (keyword search at
+ * worst). Shown to the user as a short note and reported in `finish` and `--json`.
+ */
+export interface Degradation {
+  /** What was left out. */
+  part: 'vector search' | 'reranker';
+  /** Why, in one line (no secrets: provider errors are already scrubbed). */
+  reason: string;
+}

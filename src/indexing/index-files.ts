@@ -10,7 +10,7 @@ export function indexPaths(dataDir: string) {
     indexDir: path.join(root, 'index'),
     manifest: path.join(root, 'index', 'manifest.json'),
     documentCache: path.join(root, 'index', 'documents.json'),
-    keywordFile: (version: number) => path.join(root, 'index', `keyword-v${version}.json`),
+    keywordFile: (version: number) => path.join(root, 'index', `keyword-v${version}.sqlite`),
     embeddingCacheDir: path.join(root, 'cache', 'embeddings'),
     modelsDir: path.join(root, 'models'),
     chromaDir: path.join(root, 'chroma'),
@@ -54,4 +54,10 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, file);
+}
+
+/** True when the manifest names a version whose keyword file is present (an index a search can open). */
+export function hasServingIndex(dataDir: string): boolean {
+  const m = readManifest(dataDir);
+  return m !== null && existsSync(indexPaths(dataDir).keywordFile(m.version));
 }

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
@@ -6,7 +6,7 @@ import { sha256 } from '../core/hash.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
-import { KeywordIndex } from '../rag/keyword-index.js';
+import { writeKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { chunkDocument, type ChunkingOptions } from './chunker.js';
 import { DocumentCache } from './document-cache.js';
@@ -86,7 +86,9 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     previous.contentHash === contentHash &&
     previous.embedder.id === o.embedder.id &&
     previous.embedder.dimension === o.embedder.dimension &&
-    existing.includes(previous.collection)
+    existing.includes(previous.collection) &&
+    // An index from an older Docent kept BM25 in JSON; it gets its SQLite keyword file now.
+    existsSync(paths.keywordFile(previous.version))
   ) {
     const seconds = (performance.now() - started) / 1000;
     writeManifest(o.dataDir, { ...previous, documentHashes, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });
@@ -109,7 +111,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
       o.logger.debug({ collection, done: Math.min(i + step, chunks.length), total: chunks.length }, 'stored batch');
       o.onProgress?.({ phase: 'store', done: Math.min(i + step, chunks.length), total: chunks.length });
     }
-    KeywordIndex.build(chunks).save(paths.keywordFile(version));
+    writeKeywordIndex(paths.keywordFile(version), chunks);
   } catch (err) {
     await o.stores.drop(collection).catch(() => undefined);
     throw err;
@@ -233,6 +235,7 @@ async function retireOldVersions(o: IndexRunOptions, keepCollections: Array<stri
   const { indexDir, keywordFile } = indexPaths(o.dataDir);
   const keep = new Set(keepVersions.filter((v): v is number => v !== undefined).map((v) => path.basename(keywordFile(v))));
   for (const f of readdirSync(indexDir)) {
-    if (/^keyword-v\d+\.json(\..*\.tmp|\.tmp)?$/.test(f) && !keep.has(f)) rmSync(path.join(indexDir, f), { force: true });
+    // Older indexes kept BM25 in a JSON file; both kinds, and tmp files of killed runs, are swept here.
+    if (/^keyword-v\d+\.(json|sqlite)(\..*\.tmp|\.tmp)?$/.test(f) && !keep.has(f)) rmSync(path.join(indexDir, f), { force: true });
   }
 }

@@ -1,10 +1,11 @@
-import type { Chunk, Filter, Scored, SearchHit } from '../core/types.js';
+import type { Chunk, Degradation, Filter, Scored, SearchHit } from '../core/types.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import type { Reranker } from '../providers/rerankers/reranker.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { collapseNearDuplicates, type CollapsedHit } from './dedup.js';
 import { diversifyByDocument } from './diversify.js';
 import { reciprocalRankFusion, scoreFusion } from './fusion.js';
+import { GuardedPart } from './guarded-call.js';
 import type { KeywordIndex } from './keyword-index.js';
 
 export type RetrievalMode = 'keyword' | 'vector' | 'hybrid';
@@ -46,6 +47,14 @@ export interface HybridRetrieverDeps {
   embedder: Embedder;
   reranker?: Reranker | undefined;
   settings: RetrieverSettings;
+  /** Breakers for the parts that may fail without failing the search (defaults: 3 failures, 60 s). */
+  breaker?: { failures: number; cooldownMs: number; now?: () => number };
+}
+
+/** What a search found, and which optional parts of retrieval it had to do without. */
+export interface RetrievalResult {
+  hits: RetrievedHit[];
+  degraded: Degradation[];
 }
 
 // k for fusing the reranker's order with the retrieval order. Smaller than fusion's 60 because the head is
@@ -55,27 +64,68 @@ const RERANK_RRF_K = 10;
 
 /**
  * Hybrid retrieval: BM25 and vector search run side by side, are fused, near-duplicates collapse, an
- * optional reranker re-orders the head, and the result is diversified by document.
+ * optional reranker re-orders the head, and the result is diversified by document. BM25 is the floor: the
+ * vector list and the reranker are optional parts — when one fails the search goes on without it and says so
+ * (`degraded`), and a circuit breaker skips a part that keeps failing.
  */
 export class HybridRetriever {
-  constructor(private readonly deps: HybridRetrieverDeps) {}
+  private readonly vectorPart: GuardedPart;
+  private readonly rerankPart: GuardedPart;
+  private inFlight = 0;
+  private closing = false;
+
+  constructor(private readonly deps: HybridRetrieverDeps, parts?: { vector: GuardedPart; rerank: GuardedPart }) {
+    const b = deps.breaker ?? { failures: 3, cooldownMs: 60_000 };
+    this.vectorPart = parts?.vector ?? new GuardedPart('vector search', b);
+    this.rerankPart = parts?.rerank ?? new GuardedPart('reranker', b);
+  }
 
   /** A retriever over the same indexes with some settings changed (eval compares fusion methods this way). */
   withSettings(patch: Partial<RetrieverSettings>): HybridRetriever {
-    return new HybridRetriever({ ...this.deps, settings: { ...this.deps.settings, ...patch } });
+    return new HybridRetriever({ ...this.deps, settings: { ...this.deps.settings, ...patch } }, { vector: this.vectorPart, rerank: this.rerankPart });
   }
 
+  /** Chunks in the serving index version. */
+  get size(): number {
+    return this.deps.keyword.size;
+  }
+
+  /** The hits alone (callers that do not report degradation: eval, benchmarks). */
   async retrieve(query: string, opts: RetrieveOptions): Promise<RetrievedHit[]> {
+    return (await this.search(query, opts)).hits;
+  }
+
+  async search(query: string, opts: RetrieveOptions): Promise<RetrievalResult> {
+    this.inFlight++;
+    try {
+      return await this.run(query, opts);
+    } finally {
+      this.inFlight--;
+      if (this.closing && this.inFlight === 0) this.deps.keyword.close();
+    }
+  }
+
+  /** Releases the keyword index once the searches still running on it are done (a reindex swapped it out). */
+  close(): void {
+    this.closing = true;
+    if (this.inFlight === 0) this.deps.keyword.close();
+  }
+
+  private async run(query: string, opts: RetrieveOptions): Promise<RetrievalResult> {
     const { settings: s } = this.deps;
     const mode = opts.mode ?? 'hybrid';
     const n = Math.max(s.candidates, opts.k);
-    const [keywordHits, vectorHits] = await Promise.all([
-      mode === 'vector' ? [] : Promise.resolve(this.deps.keyword.query(query, n, opts.filter)),
-      mode === 'keyword' ? [] : this.vectorQuery(query, n, opts.filter),
-    ]);
+    const degraded: Degradation[] = [];
+    const keywordHits = mode === 'vector' ? [] : this.deps.keyword.query(query, n, opts.filter);
+    let vectorHits: Scored<Chunk>[] = [];
+    if (mode !== 'keyword') {
+      const v = await this.vectorPart.run(() => this.vectorQuery(query, n, opts.filter));
+      if (v.ok) vectorHits = v.value;
+      else degraded.push(v.degradation);
+    }
     let ranked: Scored<Chunk>[];
     if (mode === 'keyword') ranked = keywordHits;
-    else if (mode === 'vector') ranked = vectorHits;
+    else if (mode === 'vector') ranked = vectorHits.length > 0 || degraded.length === 0 ? vectorHits : this.deps.keyword.query(query, n, opts.filter);
     else {
       const lists = [
         { hits: keywordHits, weight: 1 },
@@ -84,28 +134,43 @@ export class HybridRetriever {
       ranked = s.fusion === 'rrf' ? reciprocalRankFusion(lists, s.rrfK) : scoreFusion(lists);
     }
     let collapsed = collapseNearDuplicates(ranked, s.dedupThreshold);
-    if (this.deps.reranker && opts.rerank !== false) collapsed = await this.rerank(query, collapsed);
+    if (this.deps.reranker && opts.rerank !== false && collapsed.length > 1) {
+      const r = await this.rerankPart.run(() => this.rerank(query, collapsed));
+      if (r.ok) collapsed = r.value;
+      else degraded.push(r.degradation);
+    }
     const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}`, s.maxPerDocument);
     const vectorScore = new Map(vectorHits.map((h) => [h.item.id, h.score]));
     const keywordScore = new Map(keywordHits.map((h) => [h.item.id, h.score]));
-    return diverse.slice(0, opts.k).map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null }));
+    const hits = diverse.slice(0, opts.k).map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null }));
+    return { hits, degraded };
   }
 
+  /** The vector list: Chroma returns ids and similarities; the chunks come from the keyword index's table. */
   private async vectorQuery(query: string, n: number, filter?: Filter): Promise<Scored<Chunk>[]> {
     const v = await this.deps.embedder.embedQuery(query);
-    return this.deps.store.query(v, n, filter);
+    const found = await this.deps.store.query(v, n, filter);
+    const chunks = new Map(this.deps.keyword.chunksById(found.map((f) => f.id)).map((c) => [c.id, c]));
+    return found.flatMap((f) => {
+      const item = chunks.get(f.id);
+      return item ? [{ item, score: f.score }] : [];
+    });
   }
 
   /**
    * Re-orders the first `rerankCandidates` hits by reciprocal rank fusion of the reranker's order and the
-   * fused retrieval order; the tail keeps its order behind them. The reranker alone threw away what BM25 and
-   * the vectors agreed on: with the word-vector reranker on the USFS eval, sorting by its score alone gave
-   * MRR@10 0.654 / recall@5 0.757 against 0.657 / 0.728 without it, and fusing the two orders 0.671 / 0.806.
+   * fused retrieval order (a weak reranker), or by the reranker's score alone (a cross-encoder). The tail keeps
+   * its order behind them, rescaled to stay below the head: a tail left on its own scale (raw BM25 ~60 against
+   * reranker scores ~0.1) was re-sorted above the head by the diversity step — keyword mode's recall@5 fell
+   * from 0.91 to 0.17 on a research-data feed that way.
    */
   private async rerank(query: string, hits: CollapsedHit[]): Promise<CollapsedHit[]> {
     const reranker = this.deps.reranker!;
     const head = hits.slice(0, this.deps.settings.rerankCandidates);
     const scores = await reranker.score(query, head.map((h) => h.item.text));
+    if (scores.length !== head.length || scores.some((x) => !Number.isFinite(x))) {
+      throw new Error(`${reranker.id} returned ${scores.length} scores for ${head.length} passages`);
+    }
     // Stable sort: tied reranker scores keep the retrieval order, so ties cannot reshuffle the head.
     const byReranker = head.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
     const fused = new Array<number>(head.length);
@@ -115,8 +180,16 @@ export class HybridRetriever {
       head.forEach((_, i) => (fused[i] = scores[i]!));
     }
     const rescored = head.map((h, i) => ({ ...h, score: fused[i]! })).sort((a, b) => b.score - a.score);
-    return [...rescored, ...hits.slice(head.length)];
+    return [...rescored, ...belowHead(hits.slice(head.length), rescored)];
   }
+}
+
+/** The tail after a rerank, in its order, with positive scores below the head's lowest (see rerank). */
+function belowHead(tail: CollapsedHit[], head: CollapsedHit[]): CollapsedHit[] {
+  if (tail.length === 0) return tail;
+  const floor = Math.min(...head.map((h) => h.score));
+  // Cross-encoder logits can be negative: step down from the floor, never up.
+  return tail.map((h, j) => ({ ...h, score: floor > 0 ? floor * 0.99 ** (j + 1) : floor - (j + 1) }));
 }
 
 function toHit(h: CollapsedHit, signals: RetrievedHit['signals']): RetrievedHit {

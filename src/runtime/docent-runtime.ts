@@ -5,7 +5,7 @@ import { AnswerCache } from '../core/answer/answer-cache.js';
 import { createAnswerPipeline, type AnswerPipeline } from '../core/answer/answer-pipeline.js';
 import { createFallbackChain, type FallbackChain } from '../core/answer/fallback-chain.js';
 import { statSync } from 'node:fs';
-import { indexPaths, readManifest } from '../indexing/index-files.js';
+import { hasServingIndex, indexPaths, readManifest } from '../indexing/index-files.js';
 import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
 import type { Logger } from '../logging/logger.js';
 import { EXTRACTIVE_ID } from '../providers/generators/extractive-generator.js';
@@ -59,7 +59,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
   const stores = await openVectorStores(config, logger);
   try {
     const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
-    if (opts.indexIfEmpty && !readManifest(config.dataDir)) {
+    if (opts.indexIfEmpty && !hasServingIndex(config.dataDir)) {
       const summary = await runIndex({
         dataDir: config.dataDir, sources: config.sources, chunking: config.chunking,
         loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
@@ -73,6 +73,12 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     // A replica sharing the data dir sees another process's new version through the manifest; a stat per
     // question is cheap, and only a changed mtime costs a read.
     let manifestMtime = manifestMtimeMs(config.dataDir);
+    // The replaced version's keyword index is closed once the searches still running on it are done.
+    const swapTo = (next: SearchService): void => {
+      const old = search;
+      search = next;
+      old.retriever.close();
+    };
     const followManifest = async (): Promise<void> => {
       const m = manifestMtimeMs(config.dataDir);
       if (m === manifestMtime) return;
@@ -82,7 +88,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     const reloadIfStale = async (): Promise<boolean> => {
       const current = readManifest(config.dataDir);
       if (!current || current.version === search.manifest.version) return false;
-      search = await openSearchService(config, { stores, embedder, reranker, logger });
+      swapTo(await openSearchService(config, { stores, embedder, reranker, logger }));
       logger.info({ version: search.manifest.version }, 'switched to the index version another process built');
       return true;
     };
@@ -103,15 +109,15 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     const pipeline = createAnswerPipeline({
       // Through `search`, not a captured retriever: a reindex swaps the serving index under running answers.
       retriever: {
-        retrieve: async (q, o) => {
+        search: async (q, o) => {
           await followManifest();
           try {
-            return await search.retriever.retrieve(q, o);
+            return await search.retriever.search(q, o);
           } catch (err) {
             // Another process (a CLI run, a replica sharing the data dir) built a newer version and has since
             // retired ours: follow the manifest to the version now serving and ask again, once.
             if (!(await reloadIfStale())) throw err;
-            return search.retriever.retrieve(q, o);
+            return search.retriever.search(q, o);
           }
         },
       },
@@ -128,7 +134,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     const reindex = createReindexRunner({
       config, embedder: embedder.embedder, stores: stores.stores, logger,
       swap: async () => {
-        search = await openSearchService(config, { stores, embedder, reranker, logger });
+        swapTo(await openSearchService(config, { stores, embedder, reranker, logger }));
       },
     });
     const activity = await ActivityLog.open(config.dataDir);
@@ -153,6 +159,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       close: async () => {
         await schedule?.stop();
         await embedder.embedder.close?.();
+        search.retriever.close();
         await stores.close();
       },
     };

@@ -5,7 +5,7 @@ import { indexPaths, readManifest, type IndexManifest } from '../indexing/index-
 import type { Logger } from '../logging/logger.js';
 import type { Reranker } from '../providers/rerankers/reranker.js';
 import { HybridRetriever, type RetrieverSettings } from '../rag/hybrid-retriever.js';
-import { KeywordIndex } from '../rag/keyword-index.js';
+import { openKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import type { ResolvedEmbedder } from './embedder-factory.js';
 import type { OpenedStores } from './vector-stores.js';
 
@@ -46,7 +46,7 @@ export async function openSearchService(
     throw new NoIndexError(`${indexPaths(config.dataDir).root} (collection ${manifest.collection} is missing from ${deps.stores.chromaUrl})`);
   }
   const store = await deps.stores.stores.open(manifest.collection, { embedderId: manifest.embedder.id, dimension: manifest.embedder.dimension });
-  const keyword = KeywordIndex.load(keywordFile);
+  const keyword = openKeywordIndex(keywordFile);
   const retriever = new HybridRetriever({ keyword, store, embedder: active, reranker: deps.reranker, settings: retrieverSettings(config) });
   return { retriever, manifest };
 }

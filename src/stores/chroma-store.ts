@@ -6,11 +6,11 @@
 import { ChromaClient, type Collection, type Metadata } from 'chromadb';
 import type { Logger } from 'pino';
 import { ConfigError, DocentError, EmbedderMismatchError, ProviderError } from '../core/errors.js';
-import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
+import type { Chunk, DocumentKind, Filter } from '../core/types.js';
 import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
 import { filterToWhere, keywordFlagKey, sourceWhere } from './chroma-filter.js';
 import { assertVectors } from './memory-store.js';
-import type { IndexStamp, VectorStore, VectorStoreFactory } from './vector-store.js';
+import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
 
 export interface ChromaStoreOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 (no path prefix: the client cannot use one). */
@@ -160,7 +160,7 @@ class ChromaStore implements VectorStore {
     }
   }
 
-  async query(vector: number[], k: number, filter?: Filter): Promise<Scored<Chunk>[]> {
+  async query(vector: number[], k: number, filter?: Filter): Promise<VectorHit[]> {
     assertVectors(this.stamp, [vector]);
     if (k <= 0) return [];
     const where = filterToWhere(filter);
@@ -169,17 +169,13 @@ class ChromaStore implements VectorStore {
         queryEmbeddings: [vector],
         nResults: Math.floor(k),
         ...(where ? { where } : {}),
-        include: ['documents', 'metadatas', 'distances'],
+        include: ['distances'],
       }),
     );
-    const rows = result.rows()[0] ?? [];
-    return rows
-      .map((r) => ({
-        item: metadataToChunk(r.id, r.document, r.metadata ?? {}),
-        // Cosine space: distance = 1 - cosine similarity.
-        score: 1 - (r.distance ?? 1),
-      }))
-      .sort((a, b) => b.score - a.score);
+    const ids = result.ids[0] ?? [];
+    const distances = result.distances?.[0] ?? [];
+    // Cosine space: distance = 1 - cosine similarity.
+    return ids.map((id, i) => ({ id, score: 1 - (distances[i] ?? 1) })).sort((a, b) => b.score - a.score);
   }
 
   async deleteBySource(source: string): Promise<void> {

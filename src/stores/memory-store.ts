@@ -5,7 +5,7 @@
 import { DocentError, EmbedderMismatchError } from '../core/errors.js';
 import type { Chunk, Filter, Scored } from '../core/types.js';
 import { matchesFilter } from '../core/filter.js';
-import type { IndexStamp, VectorStore, VectorStoreFactory } from './vector-store.js';
+import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
 
 interface Entry {
   chunk: Chunk;
@@ -59,7 +59,7 @@ class MemoryStore implements VectorStore {
     });
   }
 
-  async query(vector: number[], k: number, filter?: Filter): Promise<Scored<Chunk>[]> {
+  async query(vector: number[], k: number, filter?: Filter): Promise<VectorHit[]> {
     assertVectors(this.collection.stamp, [vector]);
     if (k <= 0) return [];
     const qNorm = norm(vector);
@@ -72,7 +72,7 @@ class MemoryStore implements VectorStore {
       scored.push({ item: e.chunk, score: denom === 0 ? 0 : dot / denom });
     }
     scored.sort((a, b) => b.score - a.score || a.item.id.localeCompare(b.item.id));
-    return scored.slice(0, k).map((s) => ({ item: cloneChunk(s.item), score: s.score }));
+    return scored.slice(0, k).map((s) => ({ id: s.item.id, score: s.score }));
   }
 
   async deleteBySource(source: string): Promise<void> {

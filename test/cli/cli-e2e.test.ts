@@ -54,7 +54,8 @@ describe.skipIf(!hasShared)('docent CLI end to end', () => {
   it('finds the timber-harvest dataset first for the record-worded question', async () => {
     const r = await docent(['search', '--data-dir', dataDir, 'timber harvest activities reported in FACTS', '--json']);
     expect(r.code).toBe(0);
-    const hits = JSON.parse(r.stdout) as Array<{ sourceId: string; title: string; page: number | null; score: number; id: string; url: string | null; text: string }>;
+    const { hits, degraded } = JSON.parse(r.stdout) as { degraded: unknown[]; hits: Array<{ sourceId: string; title: string; page: number | null; score: number; id: string; url: string | null; text: string }> };
+    expect(degraded).toEqual([]);
     expect(Object.keys(hits[0]!)).toEqual(expect.arrayContaining(['id', 'sourceId', 'title', 'page', 'url', 'score', 'text']));
     const first = hits[0]!;
     const isTimber = first.sourceId === 'fsgeodata/Actv_TimberHarvest.xml' || /^Timber Harvests\b/.test(first.title);
@@ -64,7 +65,7 @@ describe.skipIf(!hasShared)('docent CLI end to end', () => {
 
   it('answers a plain-words question about the gnuplot manual with its multiplot page', async () => {
     const r = await docent(['search', '--data-dir', dataDir, 'how do I draw several plots side by side on one page', '--json', '--k', '3']);
-    const hits = JSON.parse(r.stdout) as Array<{ sourceId: string; page: number | null }>;
+    const { hits } = JSON.parse(r.stdout) as { hits: Array<{ sourceId: string; page: number | null }> };
     expect(hits[0]).toMatchObject({ sourceId: 'gnuplot.pdf' });
     expect([172, 173]).toContain(hits[0]!.page); // "Multiplot: the command set multiplot places gnuplot in the multiplot mode"
   });

@@ -7,7 +7,7 @@ import { DocentError } from '../../src/core/errors.js';
 import { readManifest, indexPaths } from '../../src/indexing/index-files.js';
 import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
 import { createHashEmbedder } from '../../src/providers/embedders/hash-embedder.js';
-import { KeywordIndex } from '../../src/rag/keyword-index.js';
+import { openKeywordIndex } from '../../src/stores/sqlite-keyword-index.js';
 import { createMemoryStoreFactory } from '../../src/stores/memory-store.js';
 import type { VectorStoreFactory } from '../../src/stores/vector-store.js';
 import { startServer, textPdf } from './loaders/helpers.js';
@@ -59,7 +59,7 @@ describe('runIndex', () => {
     const m = readManifest(env.dataDir)!;
     expect(m).toMatchObject({ version: 1, documents: 4, embedder: { id: 'hash:v1-128', dimension: 128 } });
     expect(await stores.list()).toEqual([m.collection]);
-    const kw = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(1));
+    const kw = openKeywordIndex(indexPaths(env.dataDir).keywordFile(1));
     expect(kw.query('batteries winter', 1)[0]!.item).toMatchObject({ sourceId: 'manual.pdf', page: 2 });
   });
 
@@ -79,7 +79,7 @@ describe('runIndex', () => {
     await runIndex(options(env.dataDir, [env.docs], stores));
     // …and goes with it: only the serving version and the one it replaced remain.
     expect((await stores.list()).sort()).toEqual([v2, readManifest(env.dataDir)!.collection].sort());
-    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-')).sort()).toEqual(['keyword-v2.json', 'keyword-v3.json']);
+    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-')).sort()).toEqual(['keyword-v2.sqlite', 'keyword-v3.sqlite']);
   });
 
   it('keeps the previous index serving when a reindex fails part-way', async () => {
@@ -96,13 +96,13 @@ describe('runIndex', () => {
     await expect(runIndex(options(env.dataDir, [env.docs], failing))).rejects.toThrow('disk full');
     expect(readManifest(env.dataDir)).toEqual(before);
     expect(await stores.list()).toEqual([before.collection]);
-    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v1.json']);
+    expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-'))).toEqual(['keyword-v1.sqlite']);
   });
 
   it('an added, a changed and a withdrawn document produce exactly those changes', async () => {
     await runIndex(options(env.dataDir, [env.docs], stores));
-    const kwBefore = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(1));
-    const before = new Map(kwBefore.chunks.map((c) => [c.id, c.textHash]));
+    const kwBefore = openKeywordIndex(indexPaths(env.dataDir).keywordFile(1));
+    const before = new Map([...kwBefore.allChunks()].map((c) => [c.id, c.textHash]));
     write(path.join(env.docs, 'added.md'), '# Added\n\nA brand new page about lidar flights.');
     write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes about precipitation collectors, revised.');
     rmSync(path.join(env.docs, 'guide.md'));
@@ -110,7 +110,7 @@ describe('runIndex', () => {
     expect(s.diff).toEqual({ added: 1, changed: 1, removed: 1 });
     // Only the added and the changed document's text went to the embedder.
     expect(s.embedded).toBe(2);
-    const after = KeywordIndex.load(indexPaths(env.dataDir).keywordFile(2)).chunks;
+    const after = [...openKeywordIndex(indexPaths(env.dataDir).keywordFile(2)).allChunks()];
     expect(after.map((c) => c.sourceId).sort()).toEqual(['added.md', 'manual.pdf', 'manual.pdf', 'notes/readme.txt']);
     // Unchanged chunks keep their ids and text; the changed one has new text under the same id.
     for (const c of after.filter((x) => x.sourceId === 'manual.pdf')) expect(before.get(c.id)).toBe(c.textHash);

@@ -49,14 +49,14 @@ describe('a reindex killed half-way', () => {
 
     const status = JSON.parse(await docent('status', '--json')) as { version: number; documents: number };
     expect(status).toMatchObject({ version: 1, documents: 17 });
-    const hits = JSON.parse(await docent('search', 'temperature logger', '--json')) as Array<{ sourceId: string }>;
+    const { hits } = JSON.parse(await docent('search', 'temperature logger', '--json')) as { hits: Array<{ sourceId: string }> };
     expect(hits.length).toBeGreaterThan(0);
     expect(hits.every((h) => !h.sourceId.startsWith('note-'))).toBe(true);
 
     const out = await docent('index', '--source', 'data/sample', '--source', big, '--json');
     const summary = JSON.parse(out) as { changed: boolean; version: number; documents: number };
     expect(summary).toMatchObject({ changed: true, version: 2, documents: 617 });
-    const after = JSON.parse(await docent('search', 'Field note 42 gauge checked', '--json')) as Array<{ sourceId: string }>;
+    const { hits: after } = JSON.parse(await docent('search', 'Field note 42 gauge checked', '--json')) as { hits: Array<{ sourceId: string }> };
     expect(after.some((h) => h.sourceId.startsWith('note-'))).toBe(true);
 
     // The killed run's half-written collection is gone: what is left is the serving version and the one it

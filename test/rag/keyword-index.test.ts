@@ -1,10 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunk } from '../helpers/chunks.js';
-import { COMMON_TERM_MIN_DOCS, KeywordIndex } from '../../src/rag/keyword-index.js';
 import { terms } from '../../src/rag/text-tokens.js';
+import { KeywordIndexWriter, ftsQuery, openKeywordIndex, writeKeywordIndex } from '../../src/stores/sqlite-keyword-index.js';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kw-'));
+
+function build(chunks: Parameters<typeof writeKeywordIndex>[1]) {
+  const file = path.join(tmp(), 'k.sqlite');
+  writeKeywordIndex(file, chunks);
+  return openKeywordIndex(file);
+}
 
 describe('terms', () => {
   it('splits record names and camelCase, stems, drops stop words', () => {
@@ -13,58 +21,76 @@ describe('terms', () => {
   });
 });
 
-describe('KeywordIndex', () => {
+describe('keyword index (SQLite FTS5)', () => {
   const chunks = [
     chunk('a', 'S_USA.Actv_TimberHarvest', 'Timber harvest activities reported in FACTS.', { keywords: ['Silviculture'] }),
     chunk('b', 'S_USA.RoadCore', 'Forest roads and closures.', { kind: 'dcat', modified: '2020-01-01' }),
     chunk('c', 'Trails', 'Hiking trails with harvest festival notes.'),
   ];
 
-  it('ranks by BM25 with the title boosted and stemming applied', () => {
-    const hits = KeywordIndex.build(chunks).query('timber harvests', 3);
-    expect(hits[0]!.item.id).toBe('a');
-    expect(hits.map((h) => h.item.id)).toContain('c');
+  it('ranks by BM25 with the title weighted and stemming applied, and returns whole chunks', () => {
+    const hits = build(chunks).query('timber harvests', 3);
+    expect(hits[0]!.item).toEqual(chunks[0]);
+    expect(hits.map((h) => h.item.id)).toEqual(['a', 'c']);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+    expect(hits[1]!.score).toBeGreaterThan(0);
   });
 
-  it('applies filters (kind, keyword, dates)', () => {
-    const idx = KeywordIndex.build(chunks);
+  it('applies filters (kind, keyword, dates, sources) with the same meaning as every store', () => {
+    const idx = build(chunks);
     expect(idx.query('forest roads harvest', 5, { kinds: ['dcat'] }).map((h) => h.item.id)).toEqual(['b']);
-    expect(idx.query('harvest', 5, { keyword: 'silviculture' }).map((h) => h.item.id)).toEqual(['a']);
+    expect(idx.query('harvest', 5, { keyword: ' SILVICULTURE ' }).map((h) => h.item.id)).toEqual(['a']);
     expect(idx.query('harvest roads', 5, { modifiedBefore: '2021-01-01' }).map((h) => h.item.id)).toEqual(['b']);
+    expect(idx.query('harvest roads', 5, { modifiedAfter: '2021-01-01' }).map((h) => h.item.id).sort()).toEqual(['a', 'c']);
+    expect(idx.query('harvest roads', 5, { modifiedAfter: '2030' })).toEqual([]);
+    expect(idx.query('harvest', 5, { sources: ['c'] }).map((h) => h.item.id)).toEqual(['c']);
   });
 
-  it('survives a save/load round trip', () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'kw-')), 'k.json');
-    KeywordIndex.build(chunks).save(file);
-    const loaded = KeywordIndex.load(file);
-    expect(loaded.size).toBe(3);
-    expect(loaded.query('closures', 1)[0]!.item).toEqual(chunks[1]);
+  it('keeps every query term: a term in most chunks still counts (no term is dropped for being common)', () => {
+    // "watershed" is in 3 of 4 chunks; the chunk with both query words must beat the one with only the rare word.
+    const idx = build([
+      chunk('w1', 'One', 'daily streamflow records for a small watershed'),
+      chunk('w2', 'Two', 'watershed boundaries'),
+      chunk('w3', 'Three', 'watershed soils'),
+      chunk('s1', 'Four', 'daily streamflow at a river gauge'),
+    ]);
+    expect(idx.query('daily streamflow for watersheds', 4).map((h) => h.item.id).slice(0, 2)).toEqual(['w1', 's1']);
   });
 
-  describe('on a large index, terms found in more than a tenth of the chunks are left out of the query', () => {
-    // Every chunk mentions forests; one in four mentions maps; only a few mention lumber or sawmills.
-    const many = (n: number) => Array.from({ length: n }, (_, i) =>
-      chunk(`n${i}`, `Record ${i}`, `Forest stand survey ${i}.${i % 4 === 0 ? ' Map sheets included.' : ''}${i === 7 ? ' Lumber mill output.' : ''}${i === 3 ? ' Sawmill lumber grades.' : ''}`));
+  it('matches exact terms only: no prefix or fuzzy expansion', () => {
+    const idx = build([chunk('x', 'Areas', 'roadless areas'), chunk('y', 'Upkeep', 'road maintenance')]);
+    expect(idx.query('road', 5).map((h) => h.item.id)).toEqual(['y']);
+  });
 
-    it('drops the common terms, keeps the rare ones, and ranks the rare match first', () => {
-      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS));
-      const hits = idx.query('forest map survey lumber sawmill', 50);
-      // Only chunks with "lumber" or "sawmill" come back: "forest", "survey" (all) and "map" (a quarter) were not
-      // scored. The chunk with both rare words ranks first.
-      expect(hits[0]!.item.id).toBe('n3');
-      expect(hits.map((h) => h.item.id).sort()).toEqual(['n3', 'n7']);
-    });
+  it('treats query text as words, never as FTS5 syntax', () => {
+    const idx = build(chunks);
+    for (const q of ['"unbalanced', 'timber OR', 'NEAR(a b)', 'title:timber', 'a* AND -b', '(((', '^timber']) {
+      expect(() => idx.query(q, 3)).not.toThrow();
+    }
+    expect(ftsQuery('title:timber "harvest')).toBe('"titl" OR "timber" OR "harvest"');
+    expect(ftsQuery('the of and')).toBeNull();
+    expect(idx.query('the of and', 3)).toEqual([]);
+  });
 
-    it('keeps the two rarest terms when every term is common, so the query still finds something', () => {
-      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS));
-      const hits = idx.query('forest map survey', 10);
-      expect(hits).toHaveLength(10);
-      expect(hits.every((h) => h.item.text.includes('Map'))).toBe(true);
-    });
+  it('reads chunks by id in the order asked, leaving out ids it does not hold', () => {
+    const idx = build(chunks);
+    expect(idx.chunksById(['c', 'missing', 'a']).map((c) => c.id)).toEqual(['c', 'a']);
+    expect([...idx.allChunks()].map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(idx.size).toBe(3);
+  });
 
-    it('scores every term on a small index', () => {
-      const idx = KeywordIndex.build(many(COMMON_TERM_MIN_DOCS - 1));
-      expect(idx.query('forest map lumber', 1000).length).toBe(COMMON_TERM_MIN_DOCS - 1);
-    });
+  it('writes through a tmp file: an aborted build leaves no index behind, and a missing or foreign file is a clear error', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'k.sqlite');
+    const w = new KeywordIndexWriter(file);
+    w.add(chunks);
+    w.abort();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(() => openKeywordIndex(file)).toThrow(/keyword index k\.sqlite is missing.*|docent index/);
+    writeFileSync(file, 'not a database');
+    expect(() => openKeywordIndex(file)).toThrow(/cannot be read/);
+    writeKeywordIndex(file, chunks);
+    expect(existsSync(file)).toBe(true);
+    expect(openKeywordIndex(file).size).toBe(3);
   });
 });

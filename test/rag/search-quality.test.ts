@@ -14,7 +14,7 @@ import { runIndex } from '../../src/indexing/indexer.js';
 import { createWordVectorEmbedder } from '../../src/providers/embedders/word-vector-embedder.js';
 import { createSoftMatchReranker } from '../../src/providers/rerankers/soft-match-reranker.js';
 import { HybridRetriever } from '../../src/rag/hybrid-retriever.js';
-import { KeywordIndex } from '../../src/rag/keyword-index.js';
+import { openKeywordIndex } from '../../src/stores/sqlite-keyword-index.js';
 import { createMemoryStoreFactory } from '../../src/stores/memory-store.js';
 import { sharedWordVectorCacheDir } from '../helpers/word-vector-cache.js';
 
@@ -37,7 +37,7 @@ describe('search quality on data/sample', () => {
     });
     const m = readManifest(dataDir)!;
     const store = await stores.open(m.collection, { embedderId: m.embedder.id, dimension: m.embedder.dimension });
-    retriever = new HybridRetriever({ keyword: KeywordIndex.load(indexPaths(dataDir).keywordFile(m.version)), store, embedder, reranker, settings });
+    retriever = new HybridRetriever({ keyword: openKeywordIndex(indexPaths(dataDir).keywordFile(m.version)), store, embedder, reranker, settings });
   });
 
   it.each([

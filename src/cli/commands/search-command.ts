@@ -24,7 +24,7 @@ export function registerSearchCommand(program: Command): void {
     .command('search <query>')
     .description('Search the index (hybrid keyword + vector) and print the best passages')
     .option('-k, --k <n>', 'number of hits')
-    .option('--json', 'print a JSON array of hits {id, sourceId, title, page, url, score, text}')
+    .option('--json', 'print {hits: [{id, sourceId, title, page, url, score, text, kind, alsoIn}], degraded: [{part, reason}]}')
     .option('--source <source...>', 'only these sources (source root or source id)')
     .option('--kind <kind...>', 'only these kinds: pdf markdown text html dcat fgdc')
     .option('--keyword <keyword>', 'only records with this catalog keyword')
@@ -39,8 +39,9 @@ export function registerSearchCommand(program: Command): void {
         const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
         const reranker = await createReranker(config, logger, embedder.embedder.id);
         const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
-        const hits = await retriever.retrieve(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
-        process.stdout.write(opts.json ? `${JSON.stringify(hits.map(toJson), null, 2)}\n` : formatHits(hits));
+        const { hits, degraded } = await retriever.search(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
+        if (opts.json) process.stdout.write(`${JSON.stringify({ hits: hits.map(toJson), degraded }, null, 2)}\n`);
+        else process.stdout.write(formatHits(hits) + degraded.map((d) => `(degraded: ${d.part} unavailable — ${d.reason}; results from the rest)\n`).join(''));
       } finally {
         await stores.close();
       }

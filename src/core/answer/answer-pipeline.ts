@@ -1,5 +1,5 @@
 import { DocentError } from '../errors.js';
-import type { Filter } from '../types.js';
+import type { Degradation, Filter } from '../types.js';
 import type { Generator as TextGenerator } from '../../providers/generators/generator.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { CitationFilter } from './citations.js';
@@ -52,17 +52,17 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
       }
       const rewritten = await standaloneQuery(question.text, question.history, { llm: deps.rewriter, timeoutMs: s.rewriteTimeoutMs });
       const filter: Filter | undefined = question.sources?.length ? { sources: question.sources } : undefined;
-      const hits = await deps.retriever.retrieve(rewritten.query, { k: s.k, ...(filter ? { filter } : {}) });
+      const { hits, degraded } = await deps.retriever.search(rewritten.query, { k: s.k, ...(filter ? { filter } : {}) });
       const relevant = relevantPassages(rewritten.query, hits, s);
       const retrievalMs = now() - started;
       const passages = relevant.map(toPassage);
       yield { type: 'sources', passages };
 
       if (passages.length === 0) {
-        const text = notFoundText(hits);
+        const text = notFoundText(hits) + degradedNote(degraded);
         yield { type: 'text-delta', text };
-        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started });
-        if (cacheKey) deps.cache?.set(cacheKey, cached(info, passages));
+        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started, degraded });
+        if (cacheKey && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
         yield { type: 'finish', info };
         return;
       }
@@ -97,14 +97,15 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
           fallbacks = ev.fallbacks;
         }
       }
-      const tail = filterMarks.flush() + (notes.length ? `\n\n_Note: ${notes.join('; ')}; answered by ${describe(backend)}._` : '');
+      const tail = filterMarks.flush() + (notes.length ? `\n\n_Note: ${notes.join('; ')}; answered by ${describe(backend)}._` : '') + degradedNote(degraded);
       if (tail) {
         text += tail;
         yield { type: 'text-delta', text: tail };
       }
       const citations = citationsFor(passages, filterMarks.cited());
-      const info = finishInfo({ text, citations, backend, notFound: false, searchQuery: rewritten.query, retrievalMs, firstTokenMs, started, fallbacks });
-      if (cacheKey && fallbacks.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
+      const info = finishInfo({ text, citations, backend, notFound: false, searchQuery: rewritten.query, retrievalMs, firstTokenMs, started, fallbacks, degraded });
+      // A degraded or fallback answer is not the one a healthy Docent would give: don't keep it.
+      if (cacheKey && fallbacks.length === 0 && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
       yield { type: 'finish', info };
     } catch (err) {
       if (signal.aborted) return;
@@ -123,11 +124,11 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
 
   function finishInfo(o: {
     text: string; citations: Citation[]; backend: string; notFound: boolean; searchQuery: string;
-    retrievalMs: number; firstTokenMs: number | null; started: number; fallbacks?: FinishInfo['fallbacks'];
+    retrievalMs: number; firstTokenMs: number | null; started: number; fallbacks?: FinishInfo['fallbacks']; degraded?: Degradation[];
   }): FinishInfo {
     return {
       text: o.text, citations: o.citations, backend: o.backend, notFound: o.notFound, searchQuery: o.searchQuery,
-      fallbacks: o.fallbacks ?? [], cached: false,
+      fallbacks: o.fallbacks ?? [], degraded: o.degraded ?? [], cached: false,
       timings: { retrievalMs: o.retrievalMs, firstTokenMs: o.firstTokenMs, totalMs: now() - o.started },
     };
   }
@@ -157,6 +158,16 @@ function notFoundText(hits: RetrievedPassage[]): string {
   const near = [...new Set(hits.slice(0, 3).map((h) => h.title))];
   const base = "I couldn't find that in the catalog.";
   return near.length ? `${base} The closest things I found were: ${near.map((t) => `"${t}"`).join(', ')}.` : base;
+}
+
+/**
+ * One short line for the chat when retrieval ran without some of its parts. The reasons (which may name hosts
+ * and ports) stay in `finish.degraded` and the log; the user learns what was missing and what it means.
+ */
+function degradedNote(degraded: Degradation[]): string {
+  if (degraded.length === 0) return '';
+  const parts = [...new Set(degraded.map((d) => d.part))].join(' and ');
+  return `\n\n_Note: the ${parts} ${degraded.length > 1 && parts.includes(' and ') ? 'were' : 'was'} unavailable, so these results come from a simpler search and may be less complete._`;
 }
 
 function describe(backend: string): string {

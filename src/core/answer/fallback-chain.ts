@@ -1,6 +1,6 @@
 import type { GenerationRequest, Generator } from '../../providers/generators/generator.js';
 import { ProviderError } from '../errors.js';
-import { CircuitBreaker, type Permit } from './circuit-breaker.js';
+import { CircuitBreaker, type Permit } from '../circuit-breaker.js';
 import { abortError, abortableSleep, backoffDelay, type BackoffOptions, type Sleep } from './retry.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DocumentKind, Filter } from '../types.js';
+import type { Degradation, DocumentKind, Filter } from '../types.js';
 
 /** A retrieved chunk as the answer pipeline needs it (the hybrid retriever's hits fit this shape). */
 export interface RetrievedPassage {
@@ -14,7 +14,10 @@ export interface RetrievedPassage {
   signals: { vector: number | null; keyword: number | null };
 }
 
-/** The retrieval port of the answer pipeline. */
+/**
+ * The retrieval port of the answer pipeline: the passages, and the optional parts of retrieval (vector search,
+ * reranker) that failed and were done without, so the answer can say its sources may be less complete.
+ */
 export interface PassageRetriever {
-  retrieve(query: string, opts: { k: number; filter?: Filter }): Promise<RetrievedPassage[]>;
+  search(query: string, opts: { k: number; filter?: Filter }): Promise<{ hits: RetrievedPassage[]; degraded: Degradation[] }>;
 }

@@ -1,5 +1,5 @@
 import type { DocentError } from '../errors.js';
-import type { DocumentKind } from '../types.js';
+import type { Degradation, DocumentKind } from '../types.js';
 
 /**
  * The answer pipeline's vocabulary. Adapters (Discord, Slack, console) turn a platform event into a
@@ -63,6 +63,8 @@ export interface FinishInfo {
   backend: string;
   /** Backends that failed before `backend` answered, with why, in order. */
   fallbacks: Array<{ backend: string; reason: string }>;
+  /** Parts of retrieval that failed for this question and were done without (empty when all worked). */
+  degraded: Degradation[];
   /** True when the answer came from the answer cache. */
   cached: boolean;
   /** True when nothing relevant was found and Docent said so instead of answering. */

@@ -58,7 +58,7 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
         yield {
           type: 'finish',
           info: {
-            text, citations: script.citations ?? [citation(1)], backend: 'scripted', fallbacks: [], cached: false, notFound: false,
+            text, citations: script.citations ?? [citation(1)], backend: 'scripted', fallbacks: [], degraded: [], cached: false, notFound: false,
             searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: script.firstDelayMs ?? 20, totalMs: 100 },
           },
         };

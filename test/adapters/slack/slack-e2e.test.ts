@@ -50,7 +50,7 @@ function scriptedServices() {
         yield {
           type: 'finish',
           info: {
-            text, citations: [citation(1)], backend: 'scripted', fallbacks: [], cached: false, notFound: false,
+            text, citations: [citation(1)], backend: 'scripted', fallbacks: [], degraded: [], cached: false, notFound: false,
             searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 20, totalMs: 100 },
           },
         };

@@ -21,7 +21,7 @@ const records: RetrievedPassage[] = [
 ];
 
 function retrieverOf(hits: RetrievedPassage[], seen: string[] = []): PassageRetriever {
-  return { retrieve: async (q) => (seen.push(q), hits) };
+  return { search: async (q) => (seen.push(q), { hits, degraded: [] }) };
 }
 
 /** A scripted in-process LLM: yields `tokens`, or throws after `failAfter` tokens. */
@@ -138,7 +138,7 @@ describe('answer pipeline', () => {
   });
 
   it('turns an unexpected failure into an error part, not an exception', async () => {
-    const broken: PassageRetriever = { retrieve: async () => { throw new Error('chroma down'); } };
+    const broken: PassageRetriever = { search: async () => { throw new Error('chroma down'); } };
     const chain = createFallbackChain({ backends: [{ generator: createExtractiveGenerator(), firstTokenTimeoutMs: 1000, totalTimeoutMs: 1000, retries: 0 }], breaker: { failureThreshold: 3, cooldownMs: 1000 }, backoff: { baseMs: 1, maxMs: 1 } });
     const parts: AnswerPart[] = [];
     for await (const part of createAnswerPipeline({ retriever: broken, chain, indexVersion: () => 1, settings }).answer(ask('x'))) parts.push(part);

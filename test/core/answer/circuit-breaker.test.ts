@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../src/core/answer/circuit-breaker.js';
+import { CircuitBreaker } from '../../../src/core/circuit-breaker.js';
 import { backoffDelay } from '../../../src/core/answer/retry.js';
 
 function breaker(threshold = 3, cooldownMs = 1000) {

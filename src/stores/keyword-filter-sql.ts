@@ -1,0 +1,40 @@
+import { modifiedRange, normalizeKeyword } from '../core/filter.js';
+import type { Filter } from '../core/types.js';
+
+/**
+ * A Filter as an SQL condition on the keyword index's `chunks` table (alias `c`), with the same meaning as
+ * `matchesFilter` in src/core/filter.ts (the contract every store shares): sources match the source root or
+ * the source id, keywords match case-insensitively and exactly, date bounds are inclusive and a chunk without
+ * a date fails any date bound. Returns null for "no condition".
+ */
+export function filterToSql(filter: Filter | undefined): { sql: string; params: Array<string | number> } | null {
+  if (!filter) return null;
+  const parts: string[] = [];
+  const params: Array<string | number> = [];
+  const sources = filter.sources ?? [];
+  if (sources.length > 0) {
+    const marks = sources.map(() => '?').join(',');
+    parts.push(`(c.source_root IN (${marks}) OR c.source_id IN (${marks}))`);
+    params.push(...sources, ...sources);
+  }
+  const kinds = filter.kinds ?? [];
+  if (kinds.length > 0) {
+    parts.push(`c.kind IN (${kinds.map(() => '?').join(',')})`);
+    params.push(...kinds);
+  }
+  const keyword = filter.keyword === undefined ? '' : normalizeKeyword(filter.keyword);
+  if (keyword !== '') {
+    parts.push('EXISTS (SELECT 1 FROM chunk_keywords k WHERE k.chunk = c.rowid AND k.keyword = ?)');
+    params.push(keyword);
+  }
+  const { from, to } = modifiedRange(filter);
+  if (from !== undefined) {
+    parts.push('c.modified_ts >= ?');
+    params.push(from);
+  }
+  if (to !== undefined) {
+    parts.push('c.modified_ts <= ?');
+    params.push(to);
+  }
+  return parts.length === 0 ? null : { sql: parts.join(' AND '), params };
+}

@@ -6,7 +6,7 @@ import { sha256 } from '../core/hash.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
-import { writeKeywordIndex } from '../stores/sqlite-keyword-index.js';
+import { KeywordIndexWriter } from '../stores/sqlite-keyword-index.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { chunkDocument, type ChunkingOptions } from './chunker.js';
 import { DocumentCache } from './document-cache.js';
@@ -103,16 +103,24 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
 
   const version = (previous?.version ?? 0) + 1;
   const collection = `docent_v${version}_${Date.now().toString(36)}`;
+  const keyword = new KeywordIndexWriter(paths.keywordFile(version));
   try {
     const store = await o.stores.open(collection, { embedderId: o.embedder.id, dimension: o.embedder.dimension });
-    const step = 250;
+    // The keyword index is written while Chroma (another process) ingests the batch before it: the two overlap
+    // on a 2-core machine. Batches of 1000 match the Chroma store's request size (measured 1,690 → 2,120
+    // chunks/s against 250).
+    const step = 1000;
     for (let i = 0; i < chunks.length; i += step) {
-      await store.upsert(chunks.slice(i, i + step), vectors.slice(i, i + step));
+      const stored = store.upsert(chunks.slice(i, i + step), vectors.slice(i, i + step));
+      stored.catch(() => undefined); // awaited below; a keyword-side throw must not leave it unhandled
+      keyword.add(chunks.slice(i, i + step));
+      await stored;
       o.logger.debug({ collection, done: Math.min(i + step, chunks.length), total: chunks.length }, 'stored batch');
       o.onProgress?.({ phase: 'store', done: Math.min(i + step, chunks.length), total: chunks.length });
     }
-    writeKeywordIndex(paths.keywordFile(version), chunks);
+    keyword.finish();
   } catch (err) {
+    keyword.abort();
     await o.stores.drop(collection).catch(() => undefined);
     throw err;
   }

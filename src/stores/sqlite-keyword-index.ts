@@ -222,9 +222,10 @@ export class KeywordIndexWriter {
   abort(): void {
     try {
       this.db.close();
-    } finally {
-      rmSync(this.tmp, { force: true });
+    } catch {
+      // Already closed (finish failed at the rename): only the tmp file is left to remove.
     }
+    rmSync(this.tmp, { force: true });
   }
 }
 

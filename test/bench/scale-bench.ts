@@ -23,7 +23,8 @@ import { writeSyntheticCatalog } from './synthetic-catalog.js';
 
 const execFileAsync = promisify(execFile);
 const repo = repoRoot(import.meta.dirname);
-const records = quickMode() ? 3_000 : 100_000;
+// DOCENT_SCALE_CHUNKS runs another size (the 1M-chunk run in the README: DOCENT_SCALE_CHUNKS=1000000).
+const records = Number(process.env.DOCENT_SCALE_CHUNKS) || (quickMode() ? 3_000 : 100_000);
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-scale-bench-'));
 const dataDir = path.join(work, 'data');
 const feeds = path.join(work, 'synthetic');

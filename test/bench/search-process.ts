@@ -4,8 +4,8 @@
  * times over the questions:
  *  - times Docent's whole retrieval (query embedding, BM25, vector search, fusion, dedup, rerank);
  *  - times a bare chromadb client query for the same question's precomputed vector, asking for the same number
- *    of candidates the retriever asks for, with the same fields included: the floor no retriever on Chroma can
- *    beat. Rounds alternate the two so machine load hits both alike.
+ *    of candidates the retriever asks for, ids and distances only (what Docent asks for: chunk text comes from
+ *    the keyword index): the floor no retriever on Chroma can beat. Rounds alternate the two so machine load hits both alike.
  * Prints one JSON line: {rounds: [{docent: ms[], floor: ms[]}], peakRss, reranker, candidates}.
  */
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ try {
   const vectors = await Promise.all(questions.map((q) => embedder.embedder.embedQuery(q)));
   const k = 8;
   const candidates = Math.max(config.retrieval.candidates, k);
-  const floorQuery = (v: number[]) => collection.query({ queryEmbeddings: [v], nResults: candidates, include: ['documents', 'metadatas', 'distances'] });
+  const floorQuery = (v: number[]) => collection.query({ queryEmbeddings: [v], nResults: candidates, include: ['distances'] });
 
   for (const [i, q] of questions.slice(0, sampled ? 20 : questions.length).entries()) { // warm-up, both paths
     await retriever.retrieve(q, { k });

@@ -6,7 +6,7 @@
 import { ChromaClient, type Collection, type Metadata } from 'chromadb';
 import type { Logger } from 'pino';
 import { ConfigError, DocentError, EmbedderMismatchError, ProviderError } from '../core/errors.js';
-import type { Chunk, DocumentKind, Filter } from '../core/types.js';
+import type { Chunk, Filter } from '../core/types.js';
 import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
 import { filterToWhere, keywordFlagKey, sourceWhere } from './chroma-filter.js';
 import { assertVectors } from './memory-store.js';
@@ -29,70 +29,25 @@ export interface ChromaStoreOptions {
 }
 
 const PROVIDER = 'chroma';
-const KINDS: readonly DocumentKind[] = ['pdf', 'markdown', 'text', 'html', 'dcat', 'fgdc'];
 
 /**
- * Flat Chroma metadata for a chunk. Nulls become '' (url, path, modified) or -1 (page): Chroma drops nulls.
- * The chunk's text is kept here too, under `text`, instead of in Chroma's `documents`: the server builds a
- * trigram full-text index over documents that Docent never queries (keyword search is Docent's own BM25),
- * and skipping it makes upserts about 1.5× faster (measured: 4,000 records, 773 → 1,264 per second).
+ * Flat Chroma metadata for a chunk: only what vector-search filters need (source, kind, date, keyword flags)
+ * and the text hash. Text, titles and links live in the keyword index (SQLite), which the retriever reads by id;
+ * Chroma indexes every metadata value it holds, so each field left out makes upserts cheaper (measured on
+ * 10,000 catalog records: 1,690 chunks/s with text and display fields, 2,140 without).
  */
 export function chunkToMetadata(c: Chunk): Metadata {
   const keywords = c.keywords.map(normalizeKeyword).filter((k) => k !== '');
   const md: Metadata = {
-    text: c.text,
     sourceId: c.sourceId,
     sourceRoot: c.sourceRoot,
     kind: c.kind,
-    title: c.title,
-    url: c.url ?? '',
-    path: c.path ?? '',
-    page: c.page ?? -1,
-    modified: c.modified ?? '',
-    ordinal: c.ordinal,
     textHash: c.textHash,
-    // Human-readable, lower-cased; filtering uses the kw:* flags, the exact list comes back from keywordsJson.
-    keywords: keywords.length > 0 ? `|${keywords.join('|')}|` : '',
-    keywordsJson: JSON.stringify(c.keywords),
   };
   const ts = modifiedToEpochSeconds(c.modified);
   if (ts !== undefined) md['modifiedTs'] = ts;
   for (const k of keywords) md[keywordFlagKey(k)] = true;
   return md;
-}
-
-/** Inverse of chunkToMetadata. `document` is read for indexes built before the text moved into metadata. */
-export function metadataToChunk(id: string, document: string | null | undefined, md: Metadata): Chunk {
-  const str = (k: string): string => (typeof md[k] === 'string' ? (md[k] as string) : '');
-  const num = (k: string, dflt: number): number => (typeof md[k] === 'number' ? (md[k] as number) : dflt);
-  const kind = str('kind') as DocumentKind;
-  if (!KINDS.includes(kind)) {
-    throw new DocentError('index_corrupt', 'internal', `Chunk ${id} in Chroma has unknown kind "${str('kind')}".`, {
-      hint: 'Run `docent index` to rebuild the index.',
-    });
-  }
-  let keywords: string[];
-  try {
-    keywords = JSON.parse(str('keywordsJson') || '[]') as string[];
-  } catch {
-    keywords = str('keywords').split('|').filter((k) => k !== '');
-  }
-  const page = num('page', -1);
-  return {
-    id,
-    sourceId: str('sourceId'),
-    sourceRoot: str('sourceRoot'),
-    kind,
-    title: str('title'),
-    url: str('url') || null,
-    path: str('path') || null,
-    page: page < 0 ? null : page,
-    modified: str('modified') || null,
-    keywords,
-    text: typeof md['text'] === 'string' ? md['text'] : (document ?? ''),
-    ordinal: num('ordinal', 0),
-    textHash: str('textHash'),
-  };
 }
 
 /** Turns a chromadb client error into a ProviderError (transient when retrying could help). */

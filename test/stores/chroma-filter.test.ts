@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DocentError } from '../../src/core/errors.js';
 import { boundToEpochSeconds } from '../../src/core/filter.js';
 import { filterToWhere, keywordFlagKey, sourceWhere } from '../../src/stores/chroma-filter.js';
-import { chunkToMetadata, metadataToChunk } from '../../src/stores/chroma-store.js';
+import { chunkToMetadata } from '../../src/stores/chroma-store.js';
 import { makeChunk } from './vector-store-contract.js';
 
 const ts = (iso: string) => Date.parse(iso) / 1000;
@@ -59,33 +59,24 @@ describe('boundToEpochSeconds', () => {
   });
 });
 
-describe('chunk ↔ Chroma metadata', () => {
-  it('stores flat scalars and maps back exactly', () => {
+describe('chunk → Chroma metadata', () => {
+  it('stores only flat filter fields and the text hash (text and display fields live in the keyword index)', () => {
     const chunk = makeChunk('m1', { keywords: ['Land Cover', 'NDVI'], page: 2, modified: '2024-01-02T03:04:05Z' });
     const md = chunkToMetadata(chunk);
-    expect(md).toMatchObject({
-      url: chunk.url,
-      page: 2,
+    expect(md).toEqual({
+      sourceId: chunk.sourceId,
+      sourceRoot: chunk.sourceRoot,
+      kind: chunk.kind,
+      textHash: chunk.textHash,
       modifiedTs: ts('2024-01-02T03:04:05Z'),
-      keywords: '|land cover|ndvi|',
+      [keywordFlagKey('Land Cover')]: true,
       [keywordFlagKey('NDVI')]: true,
     });
-    for (const v of Object.values(md)) expect(['string', 'number', 'boolean']).toContain(typeof v);
-    // The text travels in metadata (no Chroma document, so no server-side full-text index to build).
-    expect(metadataToChunk(chunk.id, null, md)).toEqual(chunk);
   });
 
-  it('reads indexes built before the text moved into metadata (text in the Chroma document)', () => {
-    const chunk = makeChunk('m3', { keywords: ['Snow'] });
-    const { text: _text, ...older } = chunkToMetadata(chunk);
-    expect(metadataToChunk(chunk.id, chunk.text, older)).toEqual(chunk);
-  });
-
-  it('encodes nulls as sentinels Chroma keeps', () => {
-    const chunk = makeChunk('m2', { url: null, path: null, page: null, modified: null, keywords: [] });
-    const md = chunkToMetadata(chunk);
-    expect(md).toMatchObject({ url: '', path: '', page: -1, modified: '', keywords: '' });
+  it('leaves out the date of a chunk without one, so any date bound excludes it', () => {
+    const md = chunkToMetadata(makeChunk('m2', { modified: null, keywords: [] }));
     expect(md).not.toHaveProperty('modifiedTs');
-    expect(metadataToChunk(chunk.id, null, md)).toEqual(chunk);
+    expect(Object.keys(md).sort()).toEqual(['kind', 'sourceId', 'sourceRoot', 'textHash']);
   });
 });

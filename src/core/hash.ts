@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 
 /** sha256 hex of the given parts, separated so that ('ab','c') and ('a','bc') differ. */
 export function sha256(...parts: string[]): string {
+  return sha256Of(parts);
+}
+
+/** sha256 of an iterable of parts (same value as `sha256(...parts)`): a million parts cannot be spread as arguments. */
+export function sha256Of(parts: Iterable<string>): string {
   const h = createHash('sha256');
   for (const p of parts) {
     h.update(p);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
-import { sha256 } from '../core/hash.js';
+import { sha256Of } from '../core/hash.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
@@ -76,7 +76,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   }
   const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
   const perSource = countPerSource(chunks, perSourceDocs);
-  const contentHash = sha256(...chunks.map((c) => `${c.id}:${c.textHash}`));
+  const contentHash = sha256Of(chunks.map((c) => `${c.id}:${c.textHash}`));
   const documentHashes = Object.fromEntries(docs.map((d) => [documentKey(d), d.contentHash]));
   const diff = diffDocuments(previous?.documentHashes ?? {}, documentHashes);
   const existing = previous ? await o.stores.list() : [];

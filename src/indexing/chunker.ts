@@ -15,13 +15,13 @@ export interface ChunkingOptions {
 }
 
 /**
- * Splits a document along its structure: Markdown by headings, then paragraphs, then sentences; PDF pages are
- * already one document each. Catalog records (DCAT, FGDC) become one chunk with the title and keywords folded
- * in, so a record matches on its name and subjects as well as its description; a long record is split with the
- * same header on every piece.
+ * Splits a document along its structure: Markdown and HTML (the HTML loader writes "#" heading lines) by
+ * headings, then paragraphs, then sentences; PDF pages are already one document each.
+ * Catalog records (DCAT, FGDC) become one chunk with the title and keywords folded in, so a record matches on
+ * its name and subjects as well as its description; a long record is split with the same header on every piece.
  */
 export function chunkDocument(doc: DocumentRecord, opts: ChunkingOptions): Chunk[] {
-  const pieces = doc.kind === 'markdown' ? chunkMarkdown(doc, opts) : chunkPlain(doc, opts);
+  const pieces = doc.kind === 'markdown' || doc.kind === 'html' ? chunkMarkdown(doc, opts) : chunkPlain(doc, opts);
   return pieces.map((text, ordinal) => makeChunk(doc, text, ordinal));
 }
 
@@ -52,7 +52,7 @@ function chunkMarkdown(doc: DocumentRecord, opts: ChunkingOptions): string[] {
   let body: string[] = [];
   const flush = () => {
     const text = body.join('\n').trim();
-    if (text) sections.push({ path: [doc.title, ...trail.filter((t) => t !== doc.title)].join(' > '), body: text });
+    if (text) sections.push({ path: [doc.title, ...headingTrail(trail, doc.title)].join(' > '), body: text });
     body = [];
   };
   let inFence = false;
@@ -74,6 +74,14 @@ function chunkMarkdown(doc: DocumentRecord, opts: ChunkingOptions): string[] {
     for (const piece of packParagraphs(splitParagraphs(s.body), budget, opts.overlap)) out.push(`${s.path}\n\n${piece}`);
   }
   return out;
+}
+
+/**
+ * The headings above a section, without the one that repeats the title: a heading equal to it, or an outermost
+ * heading the title starts with (an HTML <title> is often "<h1> — Site name").
+ */
+function headingTrail(trail: string[], title: string): string[] {
+  return trail.filter(Boolean).filter((t, i) => t !== title && !(i === 0 && title.startsWith(t)));
 }
 
 function splitParagraphs(text: string): string[] {

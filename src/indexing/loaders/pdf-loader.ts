@@ -3,6 +3,7 @@ import { LoadError } from '../../core/errors.js';
 import type { DocumentRecord } from '../../core/types.js';
 import { buildDocument, collapseWhitespace, locationOf, provenance, tidyText, titleFromName } from './document.js';
 import type { FileLoader, LoaderInput } from './loader.js';
+import { stripPageFurniture } from './pdf-furniture.js';
 
 /** Info-dictionary titles that name a file or a template rather than the document. */
 const JUNK_TITLE = /^(untitled|title|document|slide\s*\d*|microsoft (word|powerpoint) - .*|.*\.(pdf|docx?|tex|dvi|ps|rtf|odt|pptx?|xlsx?|indd|qxd))$/i;
@@ -24,8 +25,9 @@ function reasonFor(err: unknown): string {
 }
 
 /**
- * PDFs: one document per physical page (1-based), pages without text dropped. A PDF with no text at all
- * (a scan) is skipped with a reason, so it does not vanish silently.
+ * PDFs: one document per physical page (1-based), pages without text dropped. Running headers, footers and
+ * page numbers are removed first (pdf-furniture.ts), so they do not repeat in every chunk. A PDF with no text at
+ * all (a scan) is skipped with a reason, so it does not vanish silently.
  */
 export const pdfLoader: FileLoader = {
   extensions: ['.pdf'],
@@ -48,7 +50,7 @@ export const pdfLoader: FileLoader = {
       const author = typeof infoDict['Author'] === 'string' ? collapseWhitespace(infoDict['Author']) : '';
       const fields = { author, pageCount: String(info.total) };
       const docs: DocumentRecord[] = [];
-      for (const p of pages) {
+      for (const p of stripPageFurniture(pages).pages) {
         const text = tidyText(p.text);
         if (!text) continue;
         docs.push(buildDocument({ ...provenance(input), kind: 'pdf', title, text, page: p.num, keywords: [], fields }));

@@ -109,7 +109,7 @@ describe('a folder with broken files next to good ones', () => {
     ]);
     expect(bySource.get('notes.md')![0]!.title).toBe('Field Notes');
     expect(bySource.get('notes.md')![0]!.text).toBe('# Ignored heading\n\nSome notes.');
-    expect(bySource.get('page.html')![0]).toMatchObject({ kind: 'html', title: 'Trail Page', text: 'Trails\n\nOpen all year.' });
+    expect(bySource.get('page.html')![0]).toMatchObject({ kind: 'html', title: 'Trail Page', text: '# Trails\n\nOpen all year.' });
     expect(bySource.get('roads-1')![0]).toMatchObject({ kind: 'dcat', text: 'Road network & bridges', url: 'https://example.org/roads' });
     expect(bySource.get('lakes-1')![0]!.url).toBe('https://example.org/lakes.csv');
     expect(bySource.get('trails.xml')![0]).toMatchObject({ kind: 'fgdc', title: 'S_TEST.Trails', keywords: ['Trails'], modified: '2024-01-05' });

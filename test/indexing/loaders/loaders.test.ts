@@ -98,7 +98,7 @@ describe('html and text', () => {
     const html = `<html><head><title> A &amp; B </title><script>var x = 1</script><style>p{}</style></head>
       <body><h2>Section</h2><p>See <a href="https://example.org/x">the map</a> <img src="m.png" alt="map"> now.</p></body></html>`;
     const [doc] = await htmlLoader.load(input('p.html', html));
-    expect(doc).toMatchObject({ title: 'A & B', text: 'Section\n\nSee the map now.', kind: 'html' });
+    expect(doc).toMatchObject({ title: 'A & B', text: '## Section\n\nSee the map now.', kind: 'html' });
     const [noTitle] = await htmlLoader.load(input('q.htm', '<body><h1>Main <em>Heading</em></h1><p>x</p></body>'));
     expect(noTitle!.title).toBe('Main Heading');
   });

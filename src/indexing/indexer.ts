@@ -105,6 +105,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   const collection = `docent_v${version}_${Date.now().toString(36)}`;
   const keyword = new KeywordIndexWriter(paths.keywordFile(version));
   try {
+    keyword.addDocuments(docs);
     const store = await o.stores.open(collection, { embedderId: o.embedder.id, dimension: o.embedder.dimension });
     // The keyword index is written while Chroma (another process) ingests the batch before it: the two overlap
     // on a 2-core machine. Batches of 1000 match the Chroma store's request size (measured 1,690 → 2,120

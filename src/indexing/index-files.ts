@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isReadableKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import type { SkippedItem } from './loaders/loader.js';
 
 /** Where index state lives under the data dir. Nothing is written outside it. */
@@ -56,8 +57,11 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   renameSync(tmp, file);
 }
 
-/** True when the manifest names a version whose keyword file is present (an index a search can open). */
+/**
+ * True when the manifest names a version whose keyword file this Docent can read; false for no index, or one
+ * an older Docent wrote (BM25 in JSON, an older SQLite layout), which the zero-config start then rebuilds.
+ */
 export function hasServingIndex(dataDir: string): boolean {
   const m = readManifest(dataDir);
-  return m !== null && existsSync(indexPaths(dataDir).keywordFile(m.version));
+  return m !== null && isReadableKeywordIndex(indexPaths(dataDir).keywordFile(m.version));
 }

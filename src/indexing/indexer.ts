@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
@@ -6,7 +6,7 @@ import { sha256Of } from '../core/hash.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
-import { KeywordIndexWriter } from '../stores/sqlite-keyword-index.js';
+import { KeywordIndexWriter, isReadableKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { chunkDocument, type ChunkingOptions } from './chunker.js';
 import { DocumentCache } from './document-cache.js';
@@ -87,8 +87,8 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     previous.embedder.id === o.embedder.id &&
     previous.embedder.dimension === o.embedder.dimension &&
     existing.includes(previous.collection) &&
-    // An index from an older Docent kept BM25 in JSON; it gets its SQLite keyword file now.
-    existsSync(paths.keywordFile(previous.version))
+    // An index from an older Docent (BM25 in JSON, or an older SQLite layout) gets a keyword file it can read.
+    isReadableKeywordIndex(paths.keywordFile(previous.version))
   ) {
     const seconds = (performance.now() - started) / 1000;
     writeManifest(o.dataDir, { ...previous, documentHashes, checkedAt: new Date().toISOString(), lastRun: { seconds, skipped } });

@@ -194,6 +194,16 @@ export function openKeywordIndex(file: string): KeywordIndex {
   return new SqliteKeywordIndex(db);
 }
 
+/** True when `file` is a keyword index this version of Docent can read (a rebuild is due otherwise). */
+export function isReadableKeywordIndex(file: string): boolean {
+  try {
+    openKeywordIndex(file).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function corrupt(file: string, what: string): DocentError {
   return new DocentError('index_corrupt', 'internal', `The keyword index ${path.basename(file)} ${what}.`, {
     hint: 'Run `docent index` to rebuild the index.',

@@ -17,6 +17,7 @@ import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
 import { FIELD_WEIGHTS, type KeywordIndex } from '../rag/keyword-index.js';
 import { terms } from '../rag/text-tokens.js';
+import { bestChunkPerDocument } from './best-chunk.js';
 import { filterToSql } from './keyword-filter-sql.js';
 
 type Db = InstanceType<typeof Database>;
@@ -38,7 +39,8 @@ CREATE TABLE chunks (
   text TEXT NOT NULL,
   ordinal INTEGER NOT NULL,
   text_hash TEXT NOT NULL,
-  doc INTEGER NOT NULL
+  doc INTEGER NOT NULL,
+  terms TEXT NOT NULL
 );
 CREATE INDEX chunks_doc ON chunks(doc);
 CREATE INDEX chunks_source_id ON chunks(source_id);
@@ -51,7 +53,7 @@ CREATE VIRTUAL TABLE docs_fts USING fts5(title, keywords, text, content='', toke
 `;
 
 /** Bumped when the file layout changes; a file of another format is rebuilt, never misread. */
-export const KEYWORD_FORMAT = 'docent-fts5-2';
+export const KEYWORD_FORMAT = 'docent-fts5-3';
 
 interface Row {
   rowid: number;
@@ -102,8 +104,13 @@ export function ftsQuery(question: string): string | null {
 class SqliteKeywordIndex implements KeywordIndex {
   readonly size: number;
 
+  private readonly documents: number;
+
   constructor(private readonly db: Db) {
     this.size = (db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
+    this.documents = (db.prepare('SELECT count(*) AS n FROM docs_fts').get() as { n: number }).n;
+    // Document frequencies of query terms, for choosing each document's best chunk. A temp table: the file is read-only.
+    db.exec("CREATE VIRTUAL TABLE temp.docs_vocab USING fts5vocab('main', 'docs_fts', 'row')");
   }
 
   /**
@@ -124,35 +131,22 @@ class SqliteKeywordIndex implements KeywordIndex {
       : this.db.prepare(`SELECT rowid AS doc, bm25(docs_fts, ${w}) AS score FROM docs_fts WHERE docs_fts MATCH ? ORDER BY score LIMIT ?`).all(match, Math.floor(n))
     ) as Array<{ doc: number; score: number }>;
     if (docs.length === 0) return [];
-    const best = this.bestChunks(match, docs.map((d) => d.doc), where);
+    const best = this.bestChunks(question, docs.map((d) => d.doc), where);
     return docs.flatMap((d) => {
       const chunk = best.get(d.doc);
       return chunk ? [{ item: chunk, score: -d.score }] : [];
     });
   }
 
-  /** Each document's best chunk for the query (its first chunk when no chunk matches on its own). */
-  private bestChunks(match: string, docs: number[], where: ReturnType<typeof filterToSql>): Map<number, Chunk> {
-    const marks = docs.map(() => '?').join(',');
-    const cond = where ? ` AND ${where.sql}` : '';
-    const params = where ? where.params : [];
-    // The rowid constraint makes FTS5 score only these documents' chunks, not every chunk holding a query term.
-    const rows = this.db.prepare(
-      `SELECT ${COLUMNS}, bm25(fts, ${FIELD_WEIGHTS.title}, ${FIELD_WEIGHTS.keywords}, ${FIELD_WEIGHTS.text}) AS score FROM fts JOIN chunks c ON c.rowid = fts.rowid
-       WHERE fts MATCH ? AND fts.rowid IN (SELECT rowid FROM chunks WHERE doc IN (${marks}))${cond}`,
-    ).all(match, ...docs, ...params) as Array<Row & { score: number }>;
-    const best = new Map<number, Row & { score: number }>();
-    for (const r of rows) {
-      const prev = best.get(r.doc);
-      if (!prev || r.score < prev.score || (r.score === prev.score && r.ordinal < prev.ordinal)) best.set(r.doc, r);
-    }
-    const out = new Map([...best].map(([doc, r]) => [doc, toChunk(r)]));
-    const missing = docs.filter((d) => !out.has(d));
-    if (missing.length > 0) {
-      const firsts = this.db.prepare(`SELECT ${COLUMNS} FROM chunks c WHERE c.doc IN (${missing.map(() => '?').join(',')})${cond} ORDER BY c.ordinal`).all(...missing, ...params) as Row[];
-      for (const r of firsts) if (!out.has(r.doc)) out.set(r.doc, toChunk(r));
-    }
-    return out;
+  /** Each document's best chunk for the query (see best-chunk.ts). */
+  private bestChunks(question: string, docs: number[], where: ReturnType<typeof filterToSql>): Map<number, Chunk> {
+    const queryTerms = [...new Set(terms(question))];
+    const rows = this.db.prepare(`SELECT ${COLUMNS}, c.terms FROM chunks c WHERE c.doc IN (${docs.map(() => '?').join(',')})${where ? ` AND ${where.sql}` : ''}`)
+      .all(...docs, ...(where ? where.params : [])) as Array<Row & { terms: string }>;
+    const df = new Map((this.db.prepare(`SELECT term, doc FROM temp.docs_vocab WHERE term IN (${queryTerms.map(() => '?').join(',')})`)
+      .all(...queryTerms) as Array<{ term: string; doc: number }>).map((r) => [r.term, r.doc]));
+    const idf = (t: string) => Math.log(1 + (this.documents - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+    return new Map([...bestChunkPerDocument(rows, queryTerms, idf)].map(([doc, r]) => [doc, toChunk(r)]));
   }
 
   chunksById(ids: readonly string[]): Chunk[] {
@@ -235,8 +229,8 @@ export class KeywordIndexWriter {
     this.db.exec(SCHEMA);
     this.db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?)").run(KEYWORD_FORMAT);
     this.insertChunk = this.db.prepare(
-      `INSERT INTO chunks (rowid, id, source_id, source_root, kind, title, url, path, page, modified, modified_ts, keywords, text, ordinal, text_hash, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunks (rowid, id, source_id, source_root, kind, title, url, path, page, modified, modified_ts, keywords, text, ordinal, text_hash, doc, terms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDoc = this.db.prepare('INSERT INTO docs_fts (rowid, title, keywords, text) VALUES (?, ?, ?, ?)');
     this.insertFts = this.db.prepare('INSERT INTO fts (rowid, title, keywords, text) VALUES (?, ?, ?, ?)');
@@ -268,9 +262,10 @@ export class KeywordIndexWriter {
       for (const c of batch) {
         const rowid = ++this.rowid;
         const doc = this.docIds.get(docKey(c.sourceRoot, c.sourceId, c.page))!;
+        const textTerms = terms(c.text).join(' ');
         this.insertChunk.run(rowid, c.id, c.sourceId, c.sourceRoot, c.kind, c.title, c.url, c.path, c.page, c.modified,
-          modifiedToEpochSeconds(c.modified) ?? null, JSON.stringify(c.keywords), c.text, c.ordinal, c.textHash, doc);
-        this.insertFts.run(rowid, terms(c.title).join(' '), terms(c.keywords.join(' ; ')).join(' '), terms(c.text).join(' '));
+          modifiedToEpochSeconds(c.modified) ?? null, JSON.stringify(c.keywords), c.text, c.ordinal, c.textHash, doc, textTerms);
+        this.insertFts.run(rowid, terms(c.title).join(' '), terms(c.keywords.join(' ; ')).join(' '), textTerms);
         for (const k of new Set(c.keywords.map(normalizeKeyword))) if (k !== '') this.insertKeyword.run(rowid, k);
       }
     });

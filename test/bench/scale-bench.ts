@@ -14,7 +14,9 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
-import { bareChromaAddSeconds, timedIndexRun } from './index-timing.js';
+import { statSync } from 'node:fs';
+import { indexPaths } from '../../src/indexing/index-files.js';
+import { bareChromaAddSeconds, dirSize, timedIndexRun } from './index-timing.js';
 import { startRssSampler } from './memory.js';
 import { repoRoot } from './repo-root.js';
 import { linkSharedModels } from './shared-models.js';
@@ -43,6 +45,9 @@ try {
     loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
   });
   const mem = sampler.stop();
+  const paths = indexPaths(dataDir);
+  const keywordBytes = statSync(paths.keywordFile(built.summary.version)).size;
+  const chromaBytes = dirSize(paths.chromaDir);
   const floorAdd = await bareChromaAddSeconds(dataDir, stores.chromaUrl);
 
   const chromaSampler = startRssSampler(() => [stores.serverPid?.()]);
@@ -59,6 +64,7 @@ try {
   console.log(`| wall time | ${seconds.toFixed(1)} s: load ${phases.load.toFixed(1)} / embed ${phases.embed.toFixed(1)} / store + keyword index ${phases.store.toFixed(1)} s | bare Chroma add of the same vectors (ids + embeddings only): ${floorAdd.toFixed(1)} s | ${times(seconds, floorAdd)} |`);
   console.log(`| throughput | ${(s.documents / seconds).toFixed(0)} documents/s, ${(s.chunks / seconds).toFixed(0)} chunks/s | ${(s.chunks / floorAdd).toFixed(0)} vectors/s | |`);
   console.log(`| peak RSS: Docent / Chroma / sum | ${mb(mem.peakSelf)} / ${mb(mem.peakOthers)} / ${mb(mem.peakSum)} | | |`);
+  console.log(`| on disk: keyword index (SQLite FTS5) / Chroma (vectors + filter metadata, before the bare-add baseline) | ${mb(keywordBytes)} / ${mb(chromaBytes)} | | |`);
   console.log('');
   console.log(`| search (${docent[0]!.length} questions × ${docent.length} rounds, fresh process, warm) | Docent retrieve (hybrid + rerank) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);
   console.log('|---|---|---|---|');

@@ -57,6 +57,22 @@ describe('keyword index (SQLite FTS5)', () => {
     expect(idx.query('daily streamflow for watersheds', 4).map((h) => h.item.id).slice(0, 2)).toEqual(['w1', 's1']);
   });
 
+  it('ranks whole documents and shows each by its best chunk', () => {
+    // The manual page answers across its sections; the short note shares a few words. The page ranks first,
+    // shown by the section that matches the question best.
+    const manual = (ordinal: number, text: string) => chunk(`m${ordinal}`, 'Routine vacuuming', text, { sourceId: 'manual.html', ordinal });
+    const idx = build([
+      manual(0, 'Introduction to maintenance tasks.'),
+      manual(1, 'Disk space: deleted rows leave dead tuples; the space is reclaimed for reuse, and a full rewrite returns disk space to the operating system.'),
+      manual(2, 'The autovacuum daemon reclaims space automatically; tables that grow after deletes need vacuum full.'),
+      chunk('note', 'Release note', 'A fix for vacuum of deleted rows.', { sourceId: 'note.html' }),
+    ]);
+    const hits = idx.query('give disk space back after deleting rows vacuum', 5);
+    expect(hits.map((h) => h.item.sourceId)).toEqual(['manual.html', 'note.html']);
+    expect(hits[0]!.item.id).toBe('m1');
+    expect(idx.size).toBe(4);
+  });
+
   it('matches exact terms only: no prefix or fuzzy expansion', () => {
     const idx = build([chunk('x', 'Areas', 'roadless areas'), chunk('y', 'Upkeep', 'road maintenance')]);
     expect(idx.query('road', 5).map((h) => h.item.id)).toEqual(['y']);

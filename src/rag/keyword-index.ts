@@ -2,8 +2,9 @@ import type { Chunk, Filter, Scored } from '../core/types.js';
 
 /**
  * The keyword half of hybrid search, and the home of every chunk's text and metadata for one index version.
- * BM25 over title, keywords and passage text with the shared tokenizer (src/rag/text-tokens.ts), OR semantics,
- * every query term kept. The vector store answers with ids and distances only; the retriever reads the chunks
+ * Textbook BM25 (k1 1.2, b 0.75, Lucene's IDF) over whole documents — title, keywords and text — with the
+ * keyword analyzer (`keywordTerms` in src/rag/text-tokens.ts), OR semantics, every query term kept; each
+ * document is returned as its best-matching chunk. The vector store answers with ids and distances only; the retriever reads the chunks
  * for those ids from here, so passage text never makes a round trip through the vector store.
  *
  * The implementation is SQLite FTS5 on disk (src/stores/sqlite-keyword-index.ts): a search process holds no
@@ -21,8 +22,3 @@ export interface KeywordIndex {
   close(): void;
 }
 
-/**
- * Field weights for BM25: a term in the title counts twice, in the keywords 1.5×. (Catalog records also carry
- * their title and keywords in the text, so a record's own name is found either way.)
- */
-export const FIELD_WEIGHTS = { title: 2, keywords: 1.5, text: 1 } as const;

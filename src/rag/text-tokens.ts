@@ -46,3 +46,29 @@ export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   return stemmer(word);
 }
+
+/**
+ * The keyword index's analyzer, separate from `terms` on purpose: the textbook BM25 recipe (Lucene's
+ * EnglishAnalyzer, near enough) — lower-cased letter/digit runs, NLTK's English stop words, every word
+ * Porter-stemmed, no camelCase split. Measured against `terms` (whole-document BM25, Lucene IDF, tuning
+ * questions, MRR@10): USFS 0.660 vs 0.631, Python docs 0.495 vs 0.461, PDFs 0.674 vs 0.667, PostgreSQL 0.456
+ * vs 0.497 — splitting camelCase and not stemming short words helped one corpus and cost the other three.
+ */
+export function keywordTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.toLowerCase().matchAll(WORD)) if (!KEYWORD_STOP_WORDS.has(m[0])) out.push(stemmer(m[0]));
+  return out;
+}
+
+/** NLTK's English stop words (the Snowball list plus contraction pieces), apostrophe forms left out. */
+const KEYWORD_STOP_WORDS = new Set(
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers ' +
+    'herself it its itself they them their theirs themselves what which who whom this that these those am is are ' +
+    'was were be been being have has had having do does did doing a an the and but if or because as until while ' +
+    'of at by for with about against between into through during before after above below to from up down in ' +
+    'out on off over under again further then once here there when where why how all any both each few more most ' +
+    'other some such no nor not only own same so than too very s t can will just don should now d ll m o re ve y ' +
+    'ain aren couldn didn doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn'
+  ).split(' '),
+);

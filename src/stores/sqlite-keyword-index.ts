@@ -15,9 +15,10 @@ import path from 'node:path';
 import { DocentError } from '../core/errors.js';
 import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
-import { FIELD_WEIGHTS, type KeywordIndex } from '../rag/keyword-index.js';
-import { terms } from '../rag/text-tokens.js';
+import type { KeywordIndex } from '../rag/keyword-index.js';
+import { keywordTerms } from '../rag/text-tokens.js';
 import { bestChunkPerDocument } from './best-chunk.js';
+import { luceneIdf, rankDocuments } from './bm25-ranking.js';
 import { filterToSql } from './keyword-filter-sql.js';
 
 type Db = InstanceType<typeof Database>;
@@ -48,12 +49,11 @@ CREATE INDEX chunks_source_root ON chunks(source_root);
 CREATE TABLE chunk_keywords (chunk INTEGER NOT NULL, keyword TEXT NOT NULL);
 CREATE INDEX chunk_keywords_keyword ON chunk_keywords(keyword, chunk);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE VIRTUAL TABLE fts USING fts5(title, keywords, text, content='', tokenize='unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE docs_fts USING fts5(title, keywords, text, content='', tokenize='unicode61 remove_diacritics 0');
 `;
 
 /** Bumped when the file layout changes; a file of another format is rebuilt, never misread. */
-export const KEYWORD_FORMAT = 'docent-fts5-3';
+export const KEYWORD_FORMAT = 'docent-fts5-4';
 
 interface Row {
   rowid: number;
@@ -95,12 +95,6 @@ function toChunk(r: Row): Chunk {
   };
 }
 
-/** The FTS5 query for a question: every distinct term, quoted (terms are letters and digits only), ORed. */
-export function ftsQuery(question: string): string | null {
-  const unique = [...new Set(terms(question))];
-  return unique.length === 0 ? null : unique.map((t) => `"${t}"`).join(' OR ');
-}
-
 class SqliteKeywordIndex implements KeywordIndex {
   readonly size: number;
 
@@ -109,7 +103,7 @@ class SqliteKeywordIndex implements KeywordIndex {
   constructor(private readonly db: Db) {
     this.size = (db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
     this.documents = (db.prepare('SELECT count(*) AS n FROM docs_fts').get() as { n: number }).n;
-    // Document frequencies of query terms, for choosing each document's best chunk. A temp table: the file is read-only.
+    // Document frequencies of query terms (for Lucene's IDF). A temp table: the file is opened read-only.
     db.exec("CREATE VIRTUAL TABLE temp.docs_vocab USING fts5vocab('main', 'docs_fts', 'row')");
   }
 
@@ -120,32 +114,34 @@ class SqliteKeywordIndex implements KeywordIndex {
    * single chunk that scores like the page, and one page's chunks took several of the top ten places.
    */
   query(question: string, n: number, filter?: Filter): Scored<Chunk>[] {
-    const match = ftsQuery(question);
-    if (!match || n <= 0) return [];
+    const queryTerms = keywordTerms(question);
+    if (queryTerms.length === 0 || n <= 0) return [];
+    const unique = [...new Set(queryTerms)];
+    const df = this.documentFrequencies(unique);
     const where = filterToSql(filter);
-    const w = `${FIELD_WEIGHTS.title}, ${FIELD_WEIGHTS.keywords}, ${FIELD_WEIGHTS.text}`;
-    // bm25() is lower-is-better (negative); ORDER BY it with a LIMIT lets FTS5 keep only the best n.
-    const docs = (where
-      ? this.db.prepare(`SELECT d.rowid AS doc, bm25(docs_fts, ${w}) AS score FROM docs_fts d WHERE docs_fts MATCH ?
-          AND EXISTS (SELECT 1 FROM chunks c WHERE c.doc = d.rowid AND ${where.sql}) ORDER BY score LIMIT ?`).all(match, ...where.params, Math.floor(n))
-      : this.db.prepare(`SELECT rowid AS doc, bm25(docs_fts, ${w}) AS score FROM docs_fts WHERE docs_fts MATCH ? ORDER BY score LIMIT ?`).all(match, Math.floor(n))
-    ) as Array<{ doc: number; score: number }>;
-    if (docs.length === 0) return [];
-    const best = this.bestChunks(question, docs.map((d) => d.doc), where);
-    return docs.flatMap((d) => {
+    const allowed = where
+      ? (docs: number[]) => new Set((this.db.prepare(`SELECT DISTINCT c.doc FROM chunks c WHERE c.doc IN (${docs.map(() => '?').join(',')}) AND ${where.sql}`)
+          .all(...docs, ...where.params) as Array<{ doc: number }>).map((r) => r.doc))
+      : undefined;
+    const ranked = rankDocuments(this.db, queryTerms, this.documents, df, Math.floor(n), allowed);
+    if (ranked.length === 0) return [];
+    const best = this.bestChunks(unique, ranked.map((d) => d.doc), where, df);
+    return ranked.flatMap((d) => {
       const chunk = best.get(d.doc);
-      return chunk ? [{ item: chunk, score: -d.score }] : [];
+      return chunk ? [{ item: chunk, score: d.score }] : [];
     });
   }
 
+  private documentFrequencies(unique: string[]): Map<string, number> {
+    const rows = this.db.prepare(`SELECT term, doc FROM temp.docs_vocab WHERE term IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ term: string; doc: number }>;
+    return new Map(rows.map((r) => [r.term, r.doc]));
+  }
+
   /** Each document's best chunk for the query (see best-chunk.ts). */
-  private bestChunks(question: string, docs: number[], where: ReturnType<typeof filterToSql>): Map<number, Chunk> {
-    const queryTerms = [...new Set(terms(question))];
+  private bestChunks(queryTerms: string[], docs: number[], where: ReturnType<typeof filterToSql>, df: Map<string, number>): Map<number, Chunk> {
     const rows = this.db.prepare(`SELECT ${COLUMNS}, c.terms FROM chunks c WHERE c.doc IN (${docs.map(() => '?').join(',')})${where ? ` AND ${where.sql}` : ''}`)
       .all(...docs, ...(where ? where.params : [])) as Array<Row & { terms: string }>;
-    const df = new Map((this.db.prepare(`SELECT term, doc FROM temp.docs_vocab WHERE term IN (${queryTerms.map(() => '?').join(',')})`)
-      .all(...queryTerms) as Array<{ term: string; doc: number }>).map((r) => [r.term, r.doc]));
-    const idf = (t: string) => Math.log(1 + (this.documents - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+    const idf = (t: string) => luceneIdf(this.documents, df.get(t) ?? 0);
     return new Map([...bestChunkPerDocument(rows, queryTerms, idf)].map(([doc, r]) => [doc, toChunk(r)]));
   }
 
@@ -214,7 +210,6 @@ export class KeywordIndexWriter {
   private readonly db: Db;
   private rowid = 0;
   private readonly insertChunk;
-  private readonly insertFts;
   private readonly insertKeyword;
   private readonly insertDoc;
   private readonly docIds = new Map<string, number>();
@@ -233,7 +228,6 @@ export class KeywordIndexWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDoc = this.db.prepare('INSERT INTO docs_fts (rowid, title, keywords, text) VALUES (?, ?, ?, ?)');
-    this.insertFts = this.db.prepare('INSERT INTO fts (rowid, title, keywords, text) VALUES (?, ?, ?, ?)');
     this.insertKeyword = this.db.prepare('INSERT INTO chunk_keywords (chunk, keyword) VALUES (?, ?)');
   }
 
@@ -248,7 +242,7 @@ export class KeywordIndexWriter {
         if (this.docIds.has(key)) continue;
         const rowid = this.docIds.size + 1;
         this.docIds.set(key, rowid);
-        this.insertDoc.run(rowid, terms(d.title).join(' '), terms(d.keywords.join(' ; ')).join(' '), terms(d.text).join(' '));
+        this.insertDoc.run(rowid, keywordTerms(d.title).join(' '), keywordTerms(d.keywords.join(' ; ')).join(' '), keywordTerms(d.text).join(' '));
       }
     });
     tx(docs);
@@ -262,10 +256,9 @@ export class KeywordIndexWriter {
       for (const c of batch) {
         const rowid = ++this.rowid;
         const doc = this.docIds.get(docKey(c.sourceRoot, c.sourceId, c.page))!;
-        const textTerms = terms(c.text).join(' ');
+        const textTerms = keywordTerms(c.text).join(' ');
         this.insertChunk.run(rowid, c.id, c.sourceId, c.sourceRoot, c.kind, c.title, c.url, c.path, c.page, c.modified,
           modifiedToEpochSeconds(c.modified) ?? null, JSON.stringify(c.keywords), c.text, c.ordinal, c.textHash, doc, textTerms);
-        this.insertFts.run(rowid, terms(c.title).join(' '), terms(c.keywords.join(' ; ')).join(' '), textTerms);
         for (const k of new Set(c.keywords.map(normalizeKeyword))) if (k !== '') this.insertKeyword.run(rowid, k);
       }
     });
@@ -278,7 +271,7 @@ export class KeywordIndexWriter {
 
   /** Optimises, closes and moves the file into place. */
   finish(): void {
-    this.db.exec("INSERT INTO fts(fts) VALUES ('optimize'); INSERT INTO docs_fts(docs_fts) VALUES ('optimize'); ANALYZE;");
+    this.db.exec("INSERT INTO docs_fts(docs_fts) VALUES ('optimize'); ANALYZE;");
     this.db.close();
     renameSync(this.tmp, this.file);
   }

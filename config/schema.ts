@@ -55,10 +55,11 @@ export const configSchema = z
       .object({
         k: z.number().int().min(1).max(100),
         candidates: z.number().int().min(1).max(500),
-        fusion: z.enum(['rrf', 'score']),
+        fusion: z.enum(['rrf', 'score', 'rrf-within-keyword']),
         rrfK: z.number().min(1),
-        /** Weight of the vector list in fusion (keyword list weight is 1). */
-        vectorWeight: z.number().min(0).max(10),
+        /** Weight of the vector list in fusion (keyword list weight is 1); auto: by embedder, see the README. */
+        // VECTOR_WEIGHT arrives as a string: a number or "auto".
+        vectorWeight: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && v !== 'auto' && Number.isFinite(Number(v)) ? Number(v) : v), z.number().min(0).max(10).or(z.literal('auto'))),
         maxPerDocument: z.number().int().min(1),
         dedupThreshold: z.number().min(0.5).max(1),
         reranker: rerankerProvider,
@@ -191,6 +192,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   CHROMA_DATABASE: { path: 'chroma.database', kind: 'string' },
   SEARCH_K: { path: 'retrieval.k', kind: 'number' },
   FUSION: { path: 'retrieval.fusion', kind: 'string' },
+  VECTOR_WEIGHT: { path: 'retrieval.vectorWeight', kind: 'string' },
   RERANKER: { path: 'retrieval.reranker', kind: 'string' },
   RERANK_MODEL: { path: 'retrieval.rerankModel', kind: 'string' },
   RERANK_URL: { path: 'retrieval.rerankUrl', kind: 'string' },

@@ -13,7 +13,8 @@ export type RetrievalMode = 'keyword' | 'vector' | 'hybrid';
 export interface RetrieverSettings {
   /** How many hits each retriever contributes to fusion. */
   candidates: number;
-  fusion: 'rrf' | 'score';
+  /** rrf: reciprocal rank fusion; score: min-max score fusion; rrf-within-keyword: RRF, the vector list only re-orders keyword candidates. */
+  fusion: 'rrf' | 'score' | 'rrf-within-keyword';
   rrfK: number;
   vectorWeight: number;
   maxPerDocument: number;
@@ -85,6 +86,11 @@ export class HybridRetriever {
     return new HybridRetriever({ ...this.deps, settings: { ...this.deps.settings, ...patch } }, { vector: this.vectorPart, rerank: this.rerankPart });
   }
 
+  /** The settings in force (reports and the eval say which retriever they measured). */
+  get settings(): RetrieverSettings {
+    return this.deps.settings;
+  }
+
   /** Chunks in the serving index version. */
   get size(): number {
     return this.deps.keyword.size;
@@ -127,11 +133,12 @@ export class HybridRetriever {
     if (mode === 'keyword') ranked = keywordHits;
     else if (mode === 'vector') ranked = vectorHits.length > 0 || degraded.length === 0 ? vectorHits : this.deps.keyword.query(query, n, opts.filter);
     else {
+      const inKeyword = new Set(keywordHits.map((h) => h.item.id));
       const lists = [
         { hits: keywordHits, weight: 1 },
-        { hits: vectorHits, weight: s.vectorWeight },
+        { hits: s.fusion === 'rrf-within-keyword' ? vectorHits.filter((h) => inKeyword.has(h.item.id)) : vectorHits, weight: s.vectorWeight },
       ];
-      ranked = s.fusion === 'rrf' ? reciprocalRankFusion(lists, s.rrfK) : scoreFusion(lists);
+      ranked = s.fusion === 'score' ? scoreFusion(lists) : reciprocalRankFusion(lists, s.rrfK);
     }
     let collapsed = collapseNearDuplicates(ranked, s.dedupThreshold);
     if (this.deps.reranker && opts.rerank !== false && collapsed.length > 1) {
@@ -139,7 +146,9 @@ export class HybridRetriever {
       if (r.ok) collapsed = r.value;
       else degraded.push(r.degradation);
     }
-    const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}`, s.maxPerDocument);
+    // A PDF page is a document of its own here (it is what a citation points at): pages of one long manual
+    // are not penalised for sharing a file — that halved the third-best page of the gnuplot manual and on.
+    const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}\u0000${h.item.page ?? ''}`, s.maxPerDocument);
     const vectorScore = new Map(vectorHits.map((h) => [h.item.id, h.score]));
     const keywordScore = new Map(keywordHits.map((h) => [h.item.id, h.score]));
     const hits = diverse.slice(0, opts.k).map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null }));

@@ -92,7 +92,7 @@ async function evaluateCorpus(corpus: Corpus, questions: EvalQuestion[], source:
   // A new eval data dir takes the word-vector table from the cache the tests and benchmarks share (converting it
   // from the npm package costs seconds once per machine, not once per data dir).
   if (!existsSync(dataDir)) linkSharedModels(dataDir);
-  const config = loadConfig({ env, overrides: { dataDir, sources: [source], 'retrieval.reranker': env.RERANKER ?? 'word-vectors' } });
+  const config = loadConfig({ env, overrides: { dataDir, sources: [source] } });
   const limits = { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs };
   const stores = await openVectorStores(config, logger);
   try {
@@ -103,15 +103,16 @@ async function evaluateCorpus(corpus: Corpus, questions: EvalQuestion[], source:
     });
     const reranker = await createReranker(config, logger, embedder.embedder.id);
     const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
-    const docent = (mode: 'keyword' | 'vector' | 'hybrid', rerank: boolean) => async (q: string) =>
-      (await retriever.retrieve(q, { k: 10, mode, rerank })).map((hit) => corpus.hitKeys(hit));
+    const docent = (mode: 'keyword' | 'vector' | 'hybrid', rerank: boolean, r = retriever) => async (q: string) =>
+      (await r.retrieve(q, { k: 10, mode, rerank })).map((hit) => corpus.hitKeys(hit));
+    const equal = retriever.withSettings({ vectorWeight: 1, fusion: 'rrf' });
     const runs = [
-      { name: 'keyword (BM25)', ask: docent('keyword', false) },
+      { name: 'keyword (BM25, whole documents)', ask: docent('keyword', false) },
       { name: `vector (${embedder.embedder.id})`, ask: docent('vector', false) },
-      { name: 'hybrid (RRF)', ask: docent('hybrid', false) },
-      ...(reranker ? [{ name: `hybrid (RRF) + rerank (${reranker.id})`, ask: docent('hybrid', true) }] : []),
+      { name: 'hybrid, equal-weight RRF', ask: docent('hybrid', false, equal) },
+      // The zero-config default: the retriever as configured (fusion weight and reranker by embedder, see the README).
+      { name: `default: ${describeDefault(retriever, reranker?.id)}`, ask: docent('hybrid', true) },
     ];
-    // The zero-config default: rerank when a reranker is configured, else plain hybrid.
     const defaultName = runs[runs.length - 1]!.name;
 
     // The reference ranks the documents the loaders produce, whole (one per page/file/record), before chunking.
@@ -135,6 +136,11 @@ async function evaluateCorpus(corpus: Corpus, questions: EvalQuestion[], source:
   } finally {
     await stores.close();
   }
+}
+
+function describeDefault(r: { settings: { vectorWeight: number; fusion: string } }, rerankerId: string | undefined): string {
+  const fused = r.settings.vectorWeight === 0 ? 'BM25, vector list fills in only' : `${r.settings.fusion} (vector weight ${r.settings.vectorWeight})`;
+  return `hybrid = ${fused}${rerankerId ? ` + rerank (${rerankerId})` : ''}`;
 }
 
 /** Asks every question (one round for quality, `latencyRounds` for latency) and reduces each answer to a rank. */

@@ -54,10 +54,11 @@ for (const corpus of corpora(repo, shared, path.join(repo, '.docent-eval', 'corp
     rows.push(['reference', await score(async (q) => bm25.search(q, 10).map((h) => [h.key]))]);
     rows.push(['keyword', await score(async (q) => (await retriever.retrieve(q, { k: 10, mode: 'keyword', rerank: false })).map((h) => corpus.hitKeys(h)))]);
     rows.push(['keyword + rerank', await score(async (q) => (await retriever.retrieve(q, { k: 10, mode: 'keyword', rerank: true })).map((h) => corpus.hitKeys(h)))]);
+    const fusion = (process.env.TUNE_FUSION ?? 'rrf') as 'rrf' | 'score' | 'rrf-within-keyword';
     for (const w of weights) {
-      const r = retriever.withSettings({ vectorWeight: w });
-      rows.push([`hybrid w=${w}`, await score(async (q) => (await r.retrieve(q, { k: 10, rerank: false })).map((h) => corpus.hitKeys(h)))]);
-      rows.push([`hybrid w=${w} + rerank`, await score(async (q) => (await r.retrieve(q, { k: 10, rerank: true })).map((h) => corpus.hitKeys(h)))]);
+      const r = retriever.withSettings({ vectorWeight: w, fusion });
+      rows.push([`${fusion} w=${w}`, await score(async (q) => (await r.retrieve(q, { k: 10, rerank: false })).map((h) => corpus.hitKeys(h)))]);
+      rows.push([`${fusion} w=${w} + rerank`, await score(async (q) => (await r.retrieve(q, { k: 10, rerank: true })).map((h) => corpus.hitKeys(h)))]);
     }
     console.log(`\n${corpus.name} (${questions.length} tuning questions), R@5 / MRR@10:`);
     for (const [name, v] of rows) console.log(`  ${name.padEnd(24)} ${v}`);

@@ -28,9 +28,9 @@ const docent = async (...args: string[]) =>
 describe('a reindex killed half-way', () => {
   it('leaves the old version serving, and the next run succeeds and cleans up', async () => {
     await docent('index', '--source', 'data/sample');
-    // A folder big enough that writing the new version takes several batches.
+    // A folder big enough that writing the new version takes several batches (the indexer stores 1000 chunks a batch).
     mkdirSync(big, { recursive: true });
-    for (let i = 0; i < 600; i++) writeFileSync(path.join(big, `note-${i}.md`), `# Field note ${i}\n\nGauge ${i} was checked on day ${i % 28 + 1}. Water level ${i * 3} mm, temperature ${i % 17} degrees.\n`);
+    for (let i = 0; i < 2600; i++) writeFileSync(path.join(big, `note-${i}.md`), `# Field note ${i}\n\nGauge ${i} was checked on day ${i % 28 + 1}. Water level ${i * 3} mm, temperature ${i % 17} degrees.\n`);
 
     const child = spawn(process.execPath, [path.join(repo, 'bin/docent.js'), 'index', '--source', 'data/sample', '--source', big, '--data-dir', dataDir], {
       cwd: repo, env: { ...env, LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +55,7 @@ describe('a reindex killed half-way', () => {
 
     const out = await docent('index', '--source', 'data/sample', '--source', big, '--json');
     const summary = JSON.parse(out) as { changed: boolean; version: number; documents: number };
-    expect(summary).toMatchObject({ changed: true, version: 2, documents: 617 });
+    expect(summary).toMatchObject({ changed: true, version: 2, documents: 2617 });
     const { hits: after } = JSON.parse(await docent('search', 'Field note 42 gauge checked', '--json')) as { hits: Array<{ sourceId: string }> };
     expect(after.some((h) => h.sourceId.startsWith('note-'))).toBe(true);
 

@@ -137,12 +137,14 @@ class SqliteKeywordIndex implements KeywordIndex {
     return new Map(rows.map((r) => [r.term, r.doc]));
   }
 
-  /** Each document's best chunk for the query (see best-chunk.ts). */
+  /** Each document's best chunk for the query (see best-chunk.ts): chosen from terms, then read whole. */
   private bestChunks(queryTerms: string[], docs: number[], where: ReturnType<typeof filterToSql>, df: Map<string, number>): Map<number, Chunk> {
-    const rows = this.db.prepare(`SELECT ${COLUMNS}, c.terms FROM chunks c WHERE c.doc IN (${docs.map(() => '?').join(',')})${where ? ` AND ${where.sql}` : ''}`)
-      .all(...docs, ...(where ? where.params : [])) as Array<Row & { terms: string }>;
+    const candidates = this.db.prepare(`SELECT c.rowid, c.doc, c.ordinal, c.terms FROM chunks c WHERE c.doc IN (${docs.map(() => '?').join(',')})${where ? ` AND ${where.sql}` : ''}`)
+      .all(...docs, ...(where ? where.params : [])) as Array<{ rowid: number; doc: number; ordinal: number; terms: string }>;
     const idf = (t: string) => luceneIdf(this.documents, df.get(t) ?? 0);
-    return new Map([...bestChunkPerDocument(rows, queryTerms, idf)].map(([doc, r]) => [doc, toChunk(r)]));
+    const chosen = [...bestChunkPerDocument(candidates, queryTerms, idf).values()].map((c) => c.rowid);
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM chunks c WHERE c.rowid IN (${chosen.map(() => '?').join(',')})`).all(...chosen) as Row[];
+    return new Map(rows.map((r) => [r.doc, toChunk(r)]));
   }
 
   chunksById(ids: readonly string[]): Chunk[] {

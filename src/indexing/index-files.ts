@@ -37,6 +37,8 @@ export interface IndexManifest {
   /** Content hash of every document by its key (source root, source id, page): the next run's diff base. */
   documentHashes?: Record<string, string>;
   lastRun: { seconds: number; skipped: SkippedItem[] };
+  /** The version this one replaced, kept one run: the next reindex rewrites its collection in place (a diff). */
+  previousVersion?: { version: number; collection: string };
 }
 
 export function readManifest(dataDir: string): IndexManifest | null {

@@ -6,7 +6,8 @@ import { sha256Of } from '../core/hash.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
-import { KeywordIndexWriter, isReadableKeywordIndex } from '../stores/sqlite-keyword-index.js';
+import { isReadableKeywordIndex } from '../stores/sqlite-keyword-index.js';
+import { writeVersion, type VersionWrite } from './write-version.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { chunkDocument, type ChunkingOptions } from './chunker.js';
 import { DocumentCache } from './document-cache.js';
@@ -54,6 +55,8 @@ export interface IndexSummary {
   perSource: Record<string, { documents: number; chunks: number }>;
   /** Documents compared with the serving version: new, changed (content hash differs) and withdrawn. */
   diff: { added: number; changed: number; removed: number };
+  /** How the vectors were written: every one (full), or the difference applied to the idle collection. */
+  stored?: VersionWrite;
 }
 
 /**
@@ -103,28 +106,15 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
 
   const version = (previous?.version ?? 0) + 1;
   const collection = `docent_v${version}_${Date.now().toString(36)}`;
-  const keyword = new KeywordIndexWriter(paths.keywordFile(version));
-  try {
-    keyword.addDocuments(docs);
-    const store = await o.stores.open(collection, { embedderId: o.embedder.id, dimension: o.embedder.dimension });
-    // The keyword index is written while Chroma (another process) ingests the batch before it: the two overlap
-    // on a 2-core machine. Batches of 1000 match the Chroma store's request size (measured 1,690 → 2,120
-    // chunks/s against 250).
-    const step = 1000;
-    for (let i = 0; i < chunks.length; i += step) {
-      const stored = store.upsert(chunks.slice(i, i + step), vectors.slice(i, i + step));
-      stored.catch(() => undefined); // awaited below; a keyword-side throw must not leave it unhandled
-      keyword.add(chunks.slice(i, i + step));
-      await stored;
-      o.logger.debug({ collection, done: Math.min(i + step, chunks.length), total: chunks.length }, 'stored batch');
-      o.onProgress?.({ phase: 'store', done: Math.min(i + step, chunks.length), total: chunks.length });
-    }
-    keyword.finish();
-  } catch (err) {
-    keyword.abort();
-    await o.stores.drop(collection).catch(() => undefined);
-    throw err;
-  }
+  const idle = previous?.previousVersion;
+  const reuse = idle && existing.includes(idle.collection) && isReadableKeywordIndex(paths.keywordFile(idle.version))
+    ? { collection: idle.collection, keywordFile: paths.keywordFile(idle.version) }
+    : undefined;
+  const stored = await writeVersion({
+    stores: o.stores, stamp: { embedderId: o.embedder.id, dimension: o.embedder.dimension }, collection,
+    keywordFile: paths.keywordFile(version), docs, chunks, vectors, reuse, logger: o.logger,
+    onStored: (done, total) => o.onProgress?.({ phase: 'store', done, total }),
+  });
 
   const now = new Date().toISOString();
   const seconds = (performance.now() - started) / 1000;
@@ -142,12 +132,13 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     contentHash,
     documentHashes,
     lastRun: { seconds, skipped },
+    ...(previous ? { previousVersion: { version: previous.version, collection: previous.collection } } : {}),
   };
   writeManifest(o.dataDir, manifest);
   docCache.save();
   await o.beforeRetire?.();
   await retireOldVersions(o, [collection, previous?.collection], existing, [version, previous?.version]);
-  return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource, diff };
+  return { embedderId: o.embedder.id, changed: true, version, documents: docs.length, chunks: chunks.length, embedded, skipped, notes, seconds, perSource, diff, stored };
 }
 
 async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {

@@ -139,6 +139,13 @@ class ChromaStore implements VectorStore {
     );
   }
 
+  async delete(ids: string[]): Promise<void> {
+    for (let start = 0; start < ids.length; start += this.batchSize) {
+      const batch = ids.slice(start, start + this.batchSize);
+      await this.call(`delete ${batch.length} chunks from ${this.collection.name}`, () => this.collection.delete({ ids: batch }));
+    }
+  }
+
   async count(): Promise<number> {
     return this.call(`count ${this.collection.name}`, () => this.collection.count());
   }
@@ -231,6 +238,11 @@ export async function createChromaStoreFactory(opts: ChromaStoreOptions): Promis
         if (err instanceof Error && err.name === 'ChromaNotFoundError') return; // already gone
         throw toProviderError(err, url, `drop collection ${name}`);
       }
+    },
+
+    async rename(from: string, to: string): Promise<void> {
+      const collection = await call(`open collection ${from}`, () => client.getCollection({ name: from, embeddingFunction: null } as never));
+      await call(`rename collection ${from} to ${to}`, () => collection.modify({ name: to }));
     },
 
     async list(): Promise<string[]> {

@@ -81,6 +81,10 @@ class MemoryStore implements VectorStore {
     }
   }
 
+  async delete(ids: string[]): Promise<void> {
+    for (const id of ids) this.collection.entries.delete(id);
+  }
+
   async count(): Promise<number> {
     return this.collection.entries.size;
   }
@@ -105,6 +109,13 @@ export function createMemoryStoreFactory(): VectorStoreFactory {
     },
     async drop(name: string): Promise<void> {
       collections.delete(name);
+    },
+    async rename(from: string, to: string): Promise<void> {
+      const c = collections.get(from);
+      if (!c) throw new DocentError('collection_missing', 'internal', `no collection ${from} to rename.`);
+      if (collections.has(to)) throw new DocentError('collection_exists', 'internal', `collection ${to} already exists.`);
+      collections.delete(from);
+      collections.set(to, c);
     },
     async list(): Promise<string[]> {
       return [...collections.keys()].sort();

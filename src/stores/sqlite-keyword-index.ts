@@ -186,6 +186,21 @@ export function openKeywordIndex(file: string): KeywordIndex {
   return new SqliteKeywordIndex(db);
 }
 
+/**
+ * Every chunk's id and fingerprint (text hash and the fields a vector store keeps), read straight from an
+ * index file: what a collection built from this version holds, for applying the next version as a diff.
+ */
+export function readChunkFingerprints(file: string): Map<string, string> {
+  openKeywordIndex(file).close(); // the format check, with its clear error
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT id, text_hash, source_id, source_root, kind, modified, keywords FROM chunks').all() as Array<Record<string, string | null>>;
+    return new Map(rows.map((r) => [r['id'] as string, [r['text_hash'], r['source_id'], r['source_root'], r['kind'], r['modified'] ?? '', r['keywords']].join('\u0000')]));
+  } finally {
+    db.close();
+  }
+}
+
 /** True when `file` is a keyword index this version of Docent can read (a rebuild is due otherwise). */
 export function isReadableKeywordIndex(file: string): boolean {
   try {

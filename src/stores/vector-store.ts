@@ -27,6 +27,8 @@ export interface VectorStore {
   query(vector: number[], k: number, filter?: Filter): Promise<VectorHit[]>;
   /** Removes every chunk whose sourceRoot or sourceId equals `source`. */
   deleteBySource(source: string): Promise<void>;
+  /** Removes the chunks with these ids (ids it does not hold are ignored). */
+  delete(ids: string[]): Promise<void>;
   count(): Promise<number>;
 }
 
@@ -37,6 +39,12 @@ export interface VectorStore {
 export interface VectorStoreFactory {
   open(collection: string, stamp: IndexStamp): Promise<VectorStore>;
   drop(collection: string): Promise<void>;
+  /**
+   * Renames a collection. A reindex renames the version it is about to rewrite in place (the one before the
+   * serving one) to the new version's name first, so a run killed half-way leaves a leftover under a name no
+   * manifest points at, which the next run drops.
+   */
+  rename(from: string, to: string): Promise<void>;
   list(): Promise<string[]>;
   close(): Promise<void>;
 }

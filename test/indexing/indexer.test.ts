@@ -82,6 +82,41 @@ describe('runIndex', () => {
     expect(readdirSync(indexPaths(env.dataDir).indexDir).filter((f) => f.startsWith('keyword-')).sort()).toEqual(['keyword-v2.sqlite', 'keyword-v3.sqlite']);
   });
 
+  it('applies a reindex to the idle version\'s collection as a diff: only new and changed chunks are written', async () => {
+    const first = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(first.stored).toMatchObject({ mode: 'full', upserted: first.chunks });
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes, second edition.');
+    const second = await runIndex(options(env.dataDir, [env.docs], stores));
+    expect(second.stored?.mode).toBe('full'); // no idle version yet: v1 is the one being replaced
+    write(path.join(env.docs, 'notes/readme.txt'), 'Plain notes, third edition, about rain gauges.');
+    rmSync(path.join(env.docs, 'guide.md'));
+    const third = await runIndex(options(env.dataDir, [env.docs], stores));
+    // v1's collection becomes v3: the readme changed since v1 (1 chunk), the guide's chunks were withdrawn.
+    expect(third.stored).toEqual({ mode: 'diff', upserted: 1, deleted: 2 });
+    const m = readManifest(env.dataDir)!;
+    expect(m.previousVersion?.version).toBe(2);
+    const store = await stores.open(m.collection, { embedderId: m.embedder.id, dimension: m.embedder.dimension });
+    expect(await store.count()).toBe(third.chunks);
+    // What the collection holds is exactly the new version: every chunk's vector is the one of its new text.
+    const kw = openKeywordIndex(indexPaths(env.dataDir).keywordFile(3));
+    const embedder = createHashEmbedder(128);
+    for (const c of kw.allChunks()) expect((await store.query(await embedder.embedQuery(c.text), 1))[0]?.id).toBe(c.id);
+    expect((await stores.list()).length).toBe(2);
+  });
+
+  it('falls back to writing every vector when the idle collection cannot be updated, and loses nothing', async () => {
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    write(path.join(env.docs, 'notes/readme.txt'), 'Second edition.');
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    write(path.join(env.docs, 'notes/readme.txt'), 'Third edition.');
+    const broken: VectorStoreFactory = { ...stores, rename: async () => Promise.reject(new Error('rename refused')) };
+    const third = await runIndex(options(env.dataDir, [env.docs], broken));
+    expect(third.stored?.mode).toBe('full');
+    const m = readManifest(env.dataDir)!;
+    const store = await stores.open(m.collection, { embedderId: m.embedder.id, dimension: m.embedder.dimension });
+    expect(await store.count()).toBe(third.chunks);
+  });
+
   it('keeps the previous index serving when a reindex fails part-way', async () => {
     await runIndex(options(env.dataDir, [env.docs], stores));
     const before = readManifest(env.dataDir)!;

@@ -175,6 +175,29 @@ export function vectorStoreContract(getFactory: () => VectorStoreFactory): void 
     expect(await idsFor(store, {})).toEqual(['a', 'b', 'f']);
   });
 
+  it('deletes by ids, ignoring ids it does not hold', async () => {
+    const store = await seeded(getFactory());
+    await store.delete(['a', 'c', 'not-there']);
+    expect(await idsFor(store, {})).toEqual(['b', 'd', 'e', 'f']);
+    await store.delete([]);
+    expect(await store.count()).toBe(4);
+  });
+
+  it('renames a collection with its content; the old name is gone', async () => {
+    const f = getFactory();
+    const from = uniqueName('from');
+    const to = uniqueName('to');
+    const store = await f.open(from, STAMP);
+    await store.upsert([makeChunk('r1'), makeChunk('r2')], [axis(0), axis(1)]);
+    await f.rename(from, to);
+    const names = await f.list();
+    expect(names).toContain(to);
+    expect(names).not.toContain(from);
+    const renamed = await f.open(to, STAMP);
+    expect(await renamed.count()).toBe(2);
+    expect((await renamed.query(axis(1), 1))[0]?.id).toBe('r2');
+  });
+
   it('refuses to reopen a collection with another embedder', async () => {
     const f = getFactory();
     const name = uniqueName('stamp');

@@ -39,6 +39,7 @@ export function formatSummary(s: IndexSummary): string {
   const what = s.changed ? `Built index version ${s.version}` : `Nothing changed; index version ${s.version} kept`;
   lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${s.embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
   lines.push(`  documents: ${s.diff.added} added, ${s.diff.changed} changed, ${s.diff.removed} removed since the previous version`);
+  if (s.stored?.mode === 'diff') lines.push(`  vectors: ${s.stored.upserted} written and ${s.stored.deleted} deleted in the idle version's collection (the rest unchanged)`);
   for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${root}: ${n.documents} documents, ${n.chunks} chunks`);
   for (const n of s.notes) lines.push(`Note: ${n}`);
   if (s.skipped.length) {

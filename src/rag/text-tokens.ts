@@ -60,7 +60,8 @@ export function keywordTerms(text: string): string[] {
   return out;
 }
 
-/** NLTK's English stop words (the Snowball list plus contraction pieces), apostrophe forms left out. */
+/** NLTK's English stop words (the Snowball list plus contraction pieces), apostrophe forms left out. The eval's
+ * reference BM25 keeps its own copy on purpose: it shares no code with what it measures. */
 const KEYWORD_STOP_WORDS = new Set(
   (
     'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers ' +

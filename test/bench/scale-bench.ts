@@ -21,7 +21,7 @@ import { startRssSampler } from './memory.js';
 import { repoRoot } from './repo-root.js';
 import { linkSharedModels } from './shared-models.js';
 import { percentileAcrossRuns, quickMode, repetitions, show, times } from './stats.js';
-import { writeSyntheticCatalog } from './synthetic-catalog.js';
+import { reviseRecords, writeSyntheticCatalog } from './synthetic-catalog.js';
 
 const execFileAsync = promisify(execFile);
 const repo = repoRoot(import.meta.dirname);
@@ -35,7 +35,7 @@ const config = loadConfig({ env: { EMBEDDER: 'word-vectors' }, overrides: { data
 const logger = createLogger({ level: 'warn', pretty: 'never' });
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
-writeSyntheticCatalog({ sourceFeed: path.resolve(repo, '../shared/catalogs/usfs/gdd/gdd_metadata.json'), dir: feeds, records });
+const feedFiles = writeSyntheticCatalog({ sourceFeed: path.resolve(repo, '../shared/catalogs/usfs/gdd/gdd_metadata.json'), dir: feeds, records });
 const stores = await openVectorStores(config, logger);
 try {
   const { embedder } = await resolveEmbedder(config, null, logger);
@@ -58,12 +58,28 @@ try {
   const floor = search.rounds.map((r) => r.floor);
   const { summary: s, seconds, phases } = built;
 
+  // A reindex after 1 % of the records changed, twice: the first has no idle version to update (every vector is
+  // written to a new collection); the second applies the difference to the idle one.
+  const reindexes = [];
+  for (const round of [1, 2]) {
+    reviseRecords(feedFiles, Math.max(1, Math.round(records / 100)), round);
+    reindexes.push(await timedIndexRun({
+      dataDir, sources: [feeds], chunking: config.chunking, embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
+      loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+    }));
+  }
+
   console.log(`Scale benchmark — ${s.chunks.toLocaleString('en-US')} synthetic chunks (${s.documents.toLocaleString('en-US')} DCAT records recombined from the USFS feed's vocabulary), embedder ${embedder.id}, reranker ${search.reranker}.\n`);
   console.log('| indexing from scratch (one run) | value | baseline in the same run | ratio |');
   console.log('|---|---|---|---|');
   console.log(`| wall time | ${seconds.toFixed(1)} s: load ${phases.load.toFixed(1)} / embed ${phases.embed.toFixed(1)} / store + keyword index ${phases.store.toFixed(1)} s | bare Chroma add of the same vectors (ids + embeddings only): ${floorAdd.toFixed(1)} s | ${times(seconds, floorAdd)} |`);
   console.log(`| throughput | ${(s.documents / seconds).toFixed(0)} documents/s, ${(s.chunks / seconds).toFixed(0)} chunks/s | ${(s.chunks / floorAdd).toFixed(0)} vectors/s | |`);
   console.log(`| peak RSS: Docent / Chroma / sum | ${mb(mem.peakSelf)} / ${mb(mem.peakOthers)} / ${mb(mem.peakSum)} | | |`);
+  for (const [i, r] of reindexes.entries()) {
+    const w = r.summary.stored;
+    const how = w?.mode === 'diff' ? `difference applied to the idle collection: ${w.upserted} vectors written, ${w.deleted} deleted` : `every vector written to a new collection (${w?.upserted ?? 0})`;
+    console.log(`| reindex after 1 % of records changed, ${i === 0 ? 'first (no idle version yet)' : 'second'} | ${r.seconds.toFixed(1)} s: load ${r.phases.load.toFixed(1)} / embed ${r.phases.embed.toFixed(1)} / store ${r.phases.store.toFixed(1)} s; ${how} | from scratch: ${seconds.toFixed(1)} s | ${times(r.seconds, seconds)} |`);
+  }
   console.log(`| on disk: keyword index (SQLite FTS5) / Chroma (vectors + filter metadata, before the bare-add baseline) | ${mb(keywordBytes)} / ${mb(chromaBytes)} | | |`);
   console.log('');
   console.log(`| search (${docent[0]!.length} questions × ${docent.length} rounds, fresh process, warm) | Docent retrieve (hybrid + rerank) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);

@@ -57,3 +57,18 @@ export function writeSyntheticCatalog(opts: { sourceFeed: string; dir: string; r
   }
   return files;
 }
+
+/**
+ * Revises `count` records of the catalog in place (their descriptions gain a sentence naming `round`), spread
+ * over the feed files from the first on: a reindex then sees that many changed documents and nothing else.
+ */
+export function reviseRecords(files: string[], count: number, round: number): void {
+  let left = count;
+  for (const file of files) {
+    if (left <= 0) return;
+    const feed = JSON.parse(readFileSync(file, 'utf8')) as { dataset: Array<{ description: string }> };
+    for (const d of feed.dataset.slice(0, left)) d.description += ` Revised in round ${round}.`;
+    left -= Math.min(left, feed.dataset.length);
+    writeFileSync(file, JSON.stringify(feed));
+  }
+}

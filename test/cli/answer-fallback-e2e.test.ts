@@ -4,29 +4,19 @@
  * speaking HF's SSE chat protocol, which drops the connection after three tokens. Then with an HTTP 500 before
  * any token, and with the HF backend working.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docentCli } from '../helpers/docent-cli.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
 
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-fallback-'));
 const dataDir = path.join(work, 'data');
 let hf: FakeHfServer;
 
-async function docent(args: string[], env: Record<string, string> = {}) {
-  const { stdout, stderr } = await run(process.execPath, [path.join(repo, 'bin/docent.js'), ...args, '--data-dir', dataDir], {
-    cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: work, LOG_LEVEL: 'warn', LOG_PRETTY: 'never', EMBEDDER: 'word-vectors', ...env },
-    timeout: 120_000,
-  });
-  return { stdout, stderr };
-}
+const docent = docentCli(work, dataDir);
 
 const withHf = () => ({ HF_TOKEN: 'hf_testtoken', HF_ENDPOINT_URL: hf.url, LLM_CHAIN: 'hf,extractive', HF_CHAT_MODEL: 'test/model', ANSWER_CACHE_TTL_SECONDS: '0' });
 const QUESTION = 'where should I install a temperature logger in a stream?';

@@ -3,16 +3,13 @@
  * RERANKER=tei pointed at a loopback port nobody listens on. Both still return the right record from the
  * sample catalog, and both say which part was left out and why (`degraded` in --json, a note in the answer).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docentCli } from '../helpers/docent-cli.js';
 
-const run = promisify(execFile);
-const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-degraded-'));
 const dataDir = path.join(work, 'data');
 let closedPort = 0;
@@ -26,14 +23,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function docent(args: string[], env: Record<string, string> = {}) {
-  const { stdout, stderr } = await run(process.execPath, [path.join(repo, 'bin/docent.js'), ...args, '--data-dir', dataDir], {
-    cwd: repo,
-    env: { PATH: process.env.PATH ?? '', HOME: work, LOG_LEVEL: 'warn', LOG_PRETTY: 'never', EMBEDDER: 'word-vectors', ...env },
-    timeout: 120_000,
-  });
-  return { stdout, stderr };
-}
+const docent = docentCli(work, dataDir);
 
 const deadReranker = () => ({ RERANKER: 'tei', RERANK_URL: `http://127.0.0.1:${closedPort}/rerank` });
 const QUESTION = 'where should I install a temperature logger in a stream?';

@@ -40,9 +40,15 @@ export async function bareChromaAddSeconds(dataDir: string, chromaUrl: string): 
   const client = createChromaClient({ url: chromaUrl });
   const manifest = readManifest(dataDir)!;
   const source = await client.getCollection({ name: manifest.collection });
-  const all = await source.get({ include: ['embeddings'] });
-  const ids = all.ids;
-  const embeddings = all.embeddings as number[][];
+  // Read in pages: one response for a million 100-d vectors passes V8's string limit (measured: it threw).
+  const ids: string[] = [];
+  const embeddings: number[][] = [];
+  for (let offset = 0; ; offset += 10_000) {
+    const page = await source.get({ include: ['embeddings'], limit: 10_000, offset });
+    ids.push(...page.ids);
+    for (const e of page.embeddings as number[][]) embeddings.push(e);
+    if (page.ids.length < 10_000) break;
+  }
   const name = `bench_floor_${Date.now().toString(36)}`;
   const target = await client.createCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
   try {

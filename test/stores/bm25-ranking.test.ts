@@ -40,7 +40,7 @@ describe('BM25 document ranking with Lucene IDF', () => {
     expect(rankDocuments(d, ['unknown'], 4, df, 10)).toEqual([]);
   });
 
-  it('the approximate ranking for very large catalogs keeps the exact order here', () => {
+  it('the FTS5-ranked path for large catalogs finds the same best documents here', () => {
     const many = Array.from({ length: 60 }, (_, i) => `forest ${i % 3 === 0 ? 'fire' : 'road'} ${i % 7 === 0 ? 'severity' : ''} plot${i}`);
     const d = db(many);
     const terms = ['forest', 'fire', 'severity'];

@@ -143,6 +143,8 @@ class SqliteKeywordIndex implements KeywordIndex {
       .all(...docs, ...(where ? where.params : [])) as Array<{ rowid: number; doc: number; ordinal: number; terms: string }>;
     const idf = (t: string) => luceneIdf(this.documents, df.get(t) ?? 0);
     const chosen = [...bestChunkPerDocument(candidates, queryTerms, idf).values()].map((c) => c.rowid);
+    // A document the chunker gave no chunks (no text) has nothing to show.
+    if (chosen.length === 0) return new Map();
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM chunks c WHERE c.rowid IN (${chosen.map(() => '?').join(',')})`).all(...chosen) as Row[];
     return new Map(rows.map((r) => [r.doc, toChunk(r)]));
   }

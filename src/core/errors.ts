@@ -68,8 +68,11 @@ export class LoadError extends DocentError {
 
 /** The index is empty or missing. */
 export class NoIndexError extends DocentError {
-  constructor(dataDir: string) {
-    super('no_index', 'user', `No index found in ${dataDir}.`, { hint: 'Run `docent index` first.' });
+  /** `missing` names what is gone when the manifest exists but a part of its version does not. */
+  constructor(dataDir: string, missing?: string) {
+    super('no_index', 'user', missing ? `The index in ${dataDir} is incomplete: ${missing}.` : `No index found in ${dataDir}.`, {
+      hint: missing ? 'Run `docent index` to rebuild it.' : 'Run `docent index` first.',
+    });
     this.name = 'NoIndexError';
   }
 }

@@ -14,6 +14,7 @@ export interface RankedList {
 export function reciprocalRankFusion(lists: RankedList[], k: number): Scored<Chunk>[] {
   const fused = new Map<string, Scored<Chunk>>();
   for (const { hits, weight } of lists) {
+    if (weight <= 0) continue; // a list that cannot count must not add zero-score entries either
     hits.forEach((h, rank) => {
       const prev = fused.get(h.item.id);
       const add = weight / (k + rank + 1);
@@ -31,7 +32,7 @@ export function reciprocalRankFusion(lists: RankedList[], k: number): Scored<Chu
 export function scoreFusion(lists: RankedList[]): Scored<Chunk>[] {
   const fused = new Map<string, Scored<Chunk>>();
   for (const { hits, weight } of lists) {
-    if (hits.length === 0) continue;
+    if (hits.length === 0 || weight <= 0) continue;
     const scores = hits.map((h) => h.score);
     const min = Math.min(...scores);
     const span = Math.max(...scores) - min || 1;

@@ -134,6 +134,8 @@ export class HybridRetriever {
     else if (mode === 'vector') ranked = vectorHits.length > 0 || degraded.length === 0 ? vectorHits : this.deps.keyword.query(query, n, opts.filter);
     else {
       const inKeyword = new Set(keywordHits.map((h) => h.item.id));
+      // A zero-weight vector list still runs (its similarities feed the not-found gate) but adds no hits: its
+      // zero-score fill-ins used to follow the keyword hits and repeat documents already listed (fusion.ts).
       const lists = [
         { hits: keywordHits, weight: 1 },
         { hits: s.fusion === 'rrf-within-keyword' ? vectorHits.filter((h) => inKeyword.has(h.item.id)) : vectorHits, weight: s.vectorWeight },

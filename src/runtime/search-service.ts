@@ -49,13 +49,14 @@ export async function openSearchService(
 ): Promise<SearchService> {
   const manifest = readManifest(config.dataDir);
   const keywordFile = manifest ? indexPaths(config.dataDir).keywordFile(manifest.version) : '';
-  if (!manifest || !existsSync(keywordFile)) throw new NoIndexError(indexPaths(config.dataDir).root);
+  if (!manifest) throw new NoIndexError(indexPaths(config.dataDir).root);
+  if (!existsSync(keywordFile)) throw new NoIndexError(indexPaths(config.dataDir).root, `version ${manifest.version}'s keyword file ${keywordFile} is missing`);
   const active = deps.embedder.embedder;
   if (manifest.embedder.id !== active.id || manifest.embedder.dimension !== active.dimension) {
     throw new EmbedderMismatchError(manifest.embedder, { id: active.id, dimension: active.dimension });
   }
   if (!(await deps.stores.stores.list()).includes(manifest.collection)) {
-    throw new NoIndexError(`${indexPaths(config.dataDir).root} (collection ${manifest.collection} is missing from ${deps.stores.chromaUrl})`);
+    throw new NoIndexError(indexPaths(config.dataDir).root, `version ${manifest.version}'s collection ${manifest.collection} is missing from ${deps.stores.chromaUrl}`);
   }
   const store = await deps.stores.stores.open(manifest.collection, { embedderId: manifest.embedder.id, dimension: manifest.embedder.dimension });
   const keyword = openKeywordIndex(keywordFile);

@@ -20,6 +20,15 @@ describe('fusion', () => {
     expect(fused.map((h) => h.item.id)).toEqual(['b', 'a', 'c']);
   });
 
+  it('a zero-weight list adds no hits of its own (no zero-score fill-ins repeating listed documents)', () => {
+    const lists = [
+      { hits: [{ item: a, score: 9 }], weight: 1 },
+      { hits: [{ item: b, score: 0.9 }, { item: a, score: 0.8 }], weight: 0 },
+    ];
+    expect(reciprocalRankFusion(lists, 60).map((h) => h.item.id)).toEqual(['a']);
+    expect(scoreFusion(lists).map((h) => h.item.id)).toEqual(['a']);
+  });
+
   it('score fusion normalises each list before adding', () => {
     const fused = scoreFusion([
       { hits: [{ item: a, score: 100 }, { item: b, score: 50 }, { item: c, score: 0 }], weight: 1 },

@@ -105,4 +105,14 @@ describe('runtime services', () => {
     const text = out.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
     expect(text).toContain('cabinet 7');
   });
+
+  it('names the missing part when the manifest points at a version whose keyword file is gone', async () => {
+    // A second data dir holding only the manifest: what an operator sees after deleting index/keyword-v<N>.sqlite.
+    const dataDir = path.join(work, 'data-without-keyword');
+    cpSync(path.join(work, 'data/index/manifest.json'), path.join(dataDir, 'index/manifest.json'));
+    const config = { ...rt.config, dataDir };
+    const opened = openRuntime(config, pino({ level: 'silent' }));
+    await expect(opened).rejects.toThrow(/index in .* is incomplete: version \d+'s keyword file .*keyword-v\d+\.sqlite is missing/);
+    await expect(opened).rejects.toMatchObject({ hint: 'Run `docent index` to rebuild it.' });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
+import { splitSentences } from '../core/text/sentences.js';
 
 export interface ChunkingOptions {
   /** Target maximum characters per chunk. */
@@ -109,21 +110,48 @@ function packParagraphs(paragraphs: string[], size: number, overlap: number): st
   return out;
 }
 
+/**
+ * A paragraph too long for one chunk. Prose is split between sentences (never inside "12.50" or "Oct. 1");
+ * table rows, list items and code lines stay whole lines, and a code fence cut in two is closed and reopened so
+ * both halves still read as code. A sentence longer than a chunk is split between words.
+ */
 function splitLong(paragraph: string, size: number): string[] {
-  const sentences = paragraph.match(/[^.!?]+(?:[.!?]+["')\]]*\s*|$)/g) ?? [paragraph];
-  const out: string[] = [];
-  let current = '';
-  for (const raw of sentences) {
-    for (const s of raw.length <= size ? [raw] : hardWrap(raw, size)) {
-      if (current && current.length + s.length > size) {
-        out.push(current.trim());
-        current = '';
-      }
-      current += s;
+  const units: Array<{ text: string; sep: ' ' | '\n'; fenced: boolean }> = [];
+  let prose: string[] = [];
+  let inFence = false;
+  const flushProse = () => {
+    for (const sentence of splitSentences(prose.join(' '))) {
+      for (const piece of sentence.length <= size ? [sentence] : hardWrap(sentence, size)) units.push({ text: piece, sep: ' ', fenced: false });
+    }
+    prose = [];
+  };
+  for (const line of paragraph.split('\n')) {
+    const fence = /^\s*(```|~~~)/.test(line);
+    if (fence || inFence || isStructuredLine(line)) {
+      flushProse();
+      if (fence) inFence = !inFence;
+      for (const piece of line.length <= size ? [line] : hardWrap(line, size)) units.push({ text: piece, sep: '\n', fenced: inFence && !fence });
+    } else {
+      prose.push(line.trim());
     }
   }
-  if (current.trim()) out.push(current.trim());
+  flushProse();
+  const out: string[] = [];
+  let current = '';
+  for (const u of units) {
+    if (current && current.length + 1 + u.text.length > size) {
+      out.push(u.fenced ? `${current}\n\`\`\`` : current);
+      current = u.fenced ? '```' : '';
+    }
+    current = current ? `${current}${u.sep}${u.text}` : u.text;
+  }
+  if (current) out.push(current);
   return out;
+}
+
+/** Markdown lines whose line break is meaning, not layout: table rows, list items, headings, rules. */
+function isStructuredLine(line: string): boolean {
+  return /^\s*(\||[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|([-*_])\2{2,}\s*$)/.test(line);
 }
 
 function hardWrap(text: string, size: number): string[] {
@@ -140,13 +168,24 @@ function hardWrap(text: string, size: number): string[] {
   return out;
 }
 
-/** The last ~`overlap` characters of a chunk, starting at a word boundary. */
+/**
+ * The whole sentences at the end of a chunk that fit in `overlap` characters, repeated at the start of the next
+ * for context. Whole sentences only: a tail cut at a word boundary began the next chunk mid-sentence, and that
+ * fragment was quoted as if it were a sentence.
+ */
 function overlapTail(text: string, overlap: number): string {
-  if (overlap <= 0) return '';
-  const start = text.length - overlap;
-  if (start <= 0) return '';
-  const space = text.indexOf(' ', start);
-  return space < 0 ? '' : text.slice(space + 1);
+  if (overlap <= 0 || text.length <= overlap) return '';
+  const lastParagraph = text.slice(text.lastIndexOf('\n\n') + 1).trim();
+  // Table rows, list items and code are line-structured: repeating part of them reads as noise.
+  if (/\n/.test(lastParagraph) || /^(\||[-*+] |\d+[.)] |```)/.test(lastParagraph)) return '';
+  const sentences = splitSentences(lastParagraph);
+  let tail = '';
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const next = tail ? `${sentences[i]} ${tail}` : sentences[i]!;
+    if (next.length > overlap) break;
+    tail = next;
+  }
+  return tail;
 }
 
 function makeChunk(doc: DocumentRecord, text: string, ordinal: number): Chunk {

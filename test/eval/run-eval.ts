@@ -7,7 +7,8 @@
  * Prints R@1/5/10 and MRR@10 per corpus beside the reference, held-out questions apart, and the worst corpus.
  *
  * Options: --corpus usfs,pgdocs,pdfs,python-docs (default all), --embedder NAME (default auto), --reranker NAME
- * (default word-vectors), --data-dir ROOT (default .docent-eval), --json. A corpus whose data or question file
+ * (default word-vectors), --data-dir ROOT (default .docent-eval), --json, --answers (the answer-level eval instead:
+ * answer-eval.ts). A corpus whose data or question file
  * is missing is skipped with one line; without ../shared at all the eval stops.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ import { resolveEmbedder } from '../../src/runtime/embedder-factory.js';
 import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
+import { openRuntime } from '../../src/runtime/docent-runtime.js';
+import { evaluateAnswers, printAnswerTable, readAnswerLabels, type AnswerEvalResult } from './answer-eval.js';
 import { repoRoot } from '../bench/repo-root.js';
 import { linkSharedModels } from '../bench/shared-models.js';
 import { percentileAcrossRuns, quickMode, repetitions } from '../bench/stats.js';
@@ -36,7 +39,7 @@ const shared = path.resolve(repo, '../shared');
 const { values: args } = parseArgs({
   options: {
     embedder: { type: 'string' }, reranker: { type: 'string' }, 'data-dir': { type: 'string' },
-    corpus: { type: 'string' }, json: { type: 'boolean' },
+    corpus: { type: 'string' }, json: { type: 'boolean' }, answers: { type: 'boolean' },
   },
 });
 
@@ -62,6 +65,7 @@ const logger = createLogger({ level: 'warn', pretty: 'never' });
 const say = (line: string) => (args.json ? console.error(line) : console.log(line));
 
 const results: CorpusResult[] = [];
+const answerResults: AnswerEvalResult[] = [];
 const skipped: Array<{ corpus: string; reason: string }> = [];
 for (const corpus of selected) {
   // Questions first: no point fetching or indexing a corpus nobody has labelled yet.
@@ -74,6 +78,17 @@ for (const corpus of selected) {
     continue;
   }
   try {
+    if (args.answers) {
+      const labels = readAnswerLabels(repo, corpus.name);
+      if ('skip' in labels) {
+        skipped.push({ corpus: corpus.name, reason: labels.skip });
+        say(`Skipped ${corpus.name}: ${labels.skip}.\n`);
+      } else {
+        answerResults.push(await answerCorpus(corpus, questions, where.source, labels));
+        say(`answered ${corpus.name}`);
+      }
+      continue;
+    }
     const result = await evaluateCorpus(corpus, questions, where.source);
     results.push(result);
     if (!args.json) printCorpus(result, latencyRounds);
@@ -82,6 +97,11 @@ for (const corpus of selected) {
     skipped.push({ corpus: corpus.name, reason: `failed: ${err instanceof Error ? err.message : String(err)}` });
     say(`Failed ${corpus.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }
+}
+if (args.answers) {
+  if (args.json) console.log(JSON.stringify({ answers: answerResults, skipped }, null, 2));
+  else printAnswerTable(answerResults);
+  process.exit();
 }
 const summary = summarise(results);
 if (args.json) console.log(JSON.stringify({ quick: quickMode(), latencyRounds, corpora: results, skipped, summary }, null, 2));
@@ -138,8 +158,44 @@ async function evaluateCorpus(corpus: Corpus, questions: EvalQuestion[], source:
   }
 }
 
+/** Indexes the corpus (reused when unchanged), then answers through the runtime `docent ask` opens. */
+async function answerCorpus(corpus: Corpus, questions: EvalQuestion[], source: string, labels: Parameters<typeof evaluateAnswers>[4]): Promise<AnswerEvalResult> {
+  const dataDir = path.join(dataRoot, corpus.name, embedderTag);
+  if (!existsSync(dataDir)) linkSharedModels(dataDir);
+  const config = loadConfig({ env, overrides: { dataDir, sources: [source] } });
+  const stores = await openVectorStores(config, logger);
+  try {
+    const embedder = await resolveEmbedder(config, readManifest(dataDir), logger);
+    await runIndex({
+      dataDir, sources: config.sources, chunking: config.chunking,
+      loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+      embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
+    });
+  } finally {
+    await stores.close();
+  }
+  const runtime = await openRuntime(config, logger);
+  try {
+    let backend = 'none';
+    const ask = async (text: string) => {
+      for await (const part of runtime.pipeline.answer({ text, history: [] })) {
+        if (part.type === 'error') throw part.error;
+        if (part.type === 'finish') {
+          if (!part.info.notFound) backend = part.info.backend;
+          return { text: part.info.text, notFound: part.info.notFound };
+        }
+      }
+      throw new Error(`no finish part for "${text}"`);
+    };
+    const result = await evaluateAnswers(corpus.name, 'pending', ask, questions, labels);
+    return { ...result, backend: `${backend} (${runtime.embedder.embedder.id})` };
+  } finally {
+    await runtime.close();
+  }
+}
+
 function describeDefault(r: { settings: { vectorWeight: number; fusion: string } }, rerankerId: string | undefined): string {
-  const fused = r.settings.vectorWeight === 0 ? 'BM25, vector list fills in only' : `${r.settings.fusion} (vector weight ${r.settings.vectorWeight})`;
+  const fused = r.settings.vectorWeight === 0 ? 'BM25 alone (vector list weight 0)' : `${r.settings.fusion} (vector weight ${r.settings.vectorWeight})`;
   return `hybrid = ${fused}${rerankerId ? ` + rerank (${rerankerId})` : ''}`;
 }
 

@@ -35,6 +35,28 @@ describe('chunkDocument', () => {
     expect(chunks[1]!.text).toContain(tail.slice(tail.indexOf(' ') + 1));
   });
 
+  it('never cuts a number or a sentence at a chunk boundary, and overlaps with whole sentences', () => {
+    const prose = Array.from({ length: 40 }, (_, i) => `Station ${i} warmed by 0.${i % 10} degrees since Oct. 1 of year ${2000 + i}.`).join(' ');
+    const chunks = chunkDocument(doc({ kind: 'text', text: prose, title: 'Temps' }), { size: 300, overlap: 80, recordSize: 4000 });
+    expect(chunks.length).toBeGreaterThan(4);
+    const sentences = chunks.flatMap((c) => c.text.slice('Temps\n\n'.length).split(/(?<=\.)\s+(?=Station)/));
+    // Every piece of every chunk is a whole sentence, decimals and "Oct. 1" inside it.
+    for (const sentence of sentences) expect(sentence).toMatch(/^Station \d+ warmed by 0\.\d degrees since Oct\. 1 of year \d{4}\.$/);
+    // Nothing lost: all 40 sentences are there; the overlap only repeats whole ones.
+    expect(new Set(sentences).size).toBe(40);
+  });
+
+  it('keeps table rows and code lines whole when a long block is split, and reopens a cut code fence', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `| Flag ${i} | Meaning number ${i} of the quality flags table |`).join('\n');
+    const code = ['```sql', ...Array.from({ length: 30 }, (_, i) => `SELECT col_${i} FROM measurements WHERE id = ${i};`), '```'].join('\n');
+    const chunks = chunkDocument(doc({ text: `# T\n\n${rows}\n${code}`, title: 'T' }), { size: 400, overlap: 50, recordSize: 4000 });
+    const lines = chunks.flatMap((c) => c.text.split('\n').slice(2));
+    for (const l of lines) expect(l).toMatch(/^(\| Flag \d+ \| Meaning number \d+ of the quality flags table \||SELECT col_\d+ FROM measurements WHERE id = \d+;|```(sql)?)$/);
+    for (const c of chunks.filter((c) => c.text.includes('SELECT'))) {
+      expect((c.text.match(/```/g) ?? []).length % 2).toBe(0);
+    }
+  });
+
   it('folds title and keywords into a catalog record and keeps provenance on every chunk', () => {
     const rec = doc({ kind: 'dcat', sourceId: 'id-1', title: 'Timber Harvests', keywords: ['Silviculture', 'FACTS'], text: 'Acres harvested.', url: 'https://x', modified: '2026-01-01' });
     const [c] = chunkDocument(rec, { size: 1200, overlap: 100, recordSize: 4000 });

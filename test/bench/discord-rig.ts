@@ -105,7 +105,7 @@ export class DiscordRig {
     yield {
       type: 'finish',
       info: {
-        text, citations: [{ n: 1, title: 'Bench record', sourceId: 'bench', url: 'https://example.org/bench', path: null, page: 1 }],
+        text, citations: [{ n: 1, passage: 1, title: 'Bench record', sourceId: 'bench', url: 'https://example.org/bench', path: null, page: 1 }],
         backend: 'bench', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: question,
         timings: { retrievalMs: 0, firstTokenMs: shape.firstTokenMs, totalMs },
       },

@@ -148,10 +148,14 @@ function sectionTitle(p: RetrievedPassage): string {
   return p.kind === 'markdown' && first.startsWith(`${p.title} > `) && first.length <= 200 ? first : p.title;
 }
 
-/** Cited passages in number order; when the model cited nothing, the top three it was given. */
+/**
+ * Cited passages in the order the answer numbered them (CitationFilter), with the number the user saw; when the
+ * model cited nothing, the top three it was given, numbered 1–3.
+ */
 function citationsFor(passages: Passage[], cited: number[]): Citation[] {
-  const chosen = cited.length ? passages.filter((p) => cited.includes(p.n)) : passages.slice(0, 3);
-  return chosen.map((p) => ({ n: p.n, title: p.title, sourceId: p.sourceId, url: p.url, path: p.path, page: p.page }));
+  const byNumber = new Map(passages.map((p) => [p.n, p]));
+  const chosen = cited.length ? cited.flatMap((n) => byNumber.get(n) ?? []) : passages.slice(0, 3);
+  return chosen.map((p, i) => ({ n: i + 1, passage: p.n, title: p.title, sourceId: p.sourceId, url: p.url, path: p.path, page: p.page }));
 }
 
 function notFoundText(hits: RetrievedPassage[]): string {

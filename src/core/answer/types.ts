@@ -38,7 +38,10 @@ export interface Passage {
 
 /** A passage the answer actually cited, for the source list under the answer. */
 export interface Citation {
+  /** The number shown in the answer text and the source list (1, 2, 3 in order of first citation). */
   n: number;
+  /** The passage it points at (`Passage.n`, the number in the prompt and in the `sources` part). */
+  passage: number;
   title: string;
   sourceId: string;
   /** Link when the record has one, else null (then `path` says which file). */

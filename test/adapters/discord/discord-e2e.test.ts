@@ -25,7 +25,7 @@ interface Script {
 }
 
 const SCOPED_SOURCES = ['catalogs/usfs'];
-const citation = (n: number): Citation => ({ n, title: `Record ${n}`, sourceId: `s${n}`, url: `https://example.org/r/${n}`, path: null, page: n });
+const citation = (n: number): Citation => ({ n, passage: n, title: `Record ${n}`, sourceId: `s${n}`, url: `https://example.org/r/${n}`, path: null, page: n });
 
 /** Docent services with scripted answers (by question text) that record what the adapter asked of them. */
 function scriptedServices(adminRoleId: string, scopedChannelId: string) {

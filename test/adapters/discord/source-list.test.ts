@@ -5,7 +5,7 @@ import { formatFinalAnswer, formatSourceList, stripSourceList } from '../../../s
 import { escapeInline, stripMentions, threadNameFrom } from '../../../src/adapters/discord/sanitize.js';
 
 const cite = (n: number, over: Partial<Citation> = {}): Citation => ({
-  n, title: `Record ${n}`, sourceId: `src-${n}`, url: `https://example.org/r/${n}`, path: null, page: null, ...over,
+  n, passage: n, title: `Record ${n}`, sourceId: `src-${n}`, url: `https://example.org/r/${n}`, path: null, page: null, ...over,
 });
 
 describe('formatSourceList', () => {

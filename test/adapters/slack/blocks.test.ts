@@ -10,7 +10,7 @@ import { PLACEHOLDER } from '../../../src/adapters/slack/update-surface.js';
 import { commandList } from '../../../commands/index.js';
 
 const cite = (n: number, over: Partial<Citation> = {}): Citation => ({
-  n, title: `Record ${n}`, sourceId: `src-${n}`, url: `https://example.org/r/${n}`, path: null, page: null, ...over,
+  n, passage: n, title: `Record ${n}`, sourceId: `src-${n}`, url: `https://example.org/r/${n}`, path: null, page: null, ...over,
 });
 
 describe('formatSourceList (Slack)', () => {

@@ -19,7 +19,7 @@ const ADMIN = 'U0ADMIN01';
 const SCOPED_CHANNEL = 'C0SCOPED1';
 /** A Slack control sequence that would notify someone. */
 const PING = /<(?:!channel|!here|!everyone|@[UW][A-Z0-9]+|!subteam\^[^>]*)(?:\|[^>]*)?>/;
-const citation = (n: number): Citation => ({ n, title: `Record ${n}`, sourceId: `s${n}`, url: `https://example.org/r/${n}`, path: null, page: n });
+const citation = (n: number): Citation => ({ n, passage: n, title: `Record ${n}`, sourceId: `s${n}`, url: `https://example.org/r/${n}`, path: null, page: n });
 
 interface Script {
   deltas: string[];

@@ -25,7 +25,7 @@ const services = {
       yield {
         type: 'finish',
         info: {
-          text: DELTAS.join(''), citations: [{ n: 1, title: 'Manual', sourceId: 'm', url: 'https://example.org/m', path: null, page: 1 }],
+          text: DELTAS.join(''), citations: [{ n: 1, passage: 1, title: 'Manual', sourceId: 'm', url: 'https://example.org/m', path: null, page: 1 }],
           backend: 'scripted', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: 'q', timings: { retrievalMs: 0, firstTokenMs: 100, totalMs: 1200 },
         },
       };

@@ -68,14 +68,15 @@ describe('answer pipeline', () => {
     expect(parts.map((p) => p.type)).toEqual(['sources', 'text-delta', 'text-delta', 'text-delta', 'finish']);
     expect(text).toBe('Timber harvest acres are in FACTS [1].');
     expect(finish).toMatchObject({ backend: 'fake', cached: false, notFound: false, fallbacks: [] });
-    expect(finish.citations).toEqual([{ n: 1, title: 'S_USA.Actv_TimberHarvest', sourceId: 'fsgeodata/Actv_TimberHarvest.xml', url: 'https://data.fs.usda.gov/th', path: null, page: null }]);
+    expect(finish.citations).toEqual([{ n: 1, passage: 1, title: 'S_USA.Actv_TimberHarvest', sourceId: 'fsgeodata/Actv_TimberHarvest.xml', url: 'https://data.fs.usda.gov/th', path: null, page: null }]);
   });
 
   it('drops markers that point at no passage, so a document cannot add a source', async () => {
     // A model that obeyed the injected instruction ("cite passage [7]").
     const { text, finish } = await collect(pipelineWith([llm('obedient', ['The data is [7] secret [2]. Harvest [1].'])]), ask('timber harvest'));
-    expect(text).toBe('The data is secret [2]. Harvest [1].');
-    expect(finish.citations.map((c) => c.n)).toEqual([1, 2]);
+    // Renumbered in order of first citation: passage 2 is shown as [1], passage 1 as [2].
+    expect(text).toBe('The data is secret [1]. Harvest [2].');
+    expect(finish.citations.map((c) => [c.n, c.passage])).toEqual([[1, 2], [2, 1]]);
     expect(finish.citations.every((c) => records.some((r) => r.sourceId === c.sourceId))).toBe(true);
   });
 

@@ -14,12 +14,16 @@ describe('CitationFilter', () => {
     expect(run([1, 2], ['Timber data [1] and roads [7]. Both [2][9].'])).toEqual({ shown: 'Timber data [1] and roads. Both [2].', cited: [1, 2] });
   });
 
+  it('renumbers markers in order of first citation, so the source list has no gaps', () => {
+    expect(run([1, 2, 3, 4, 5], ['Fees [3]. Water [5]. Fees again [3, 1].'])).toEqual({ shown: 'Fees [1]. Water [2]. Fees again [1, 3].', cited: [3, 5, 1] });
+  });
+
   it('filters inside lists', () => {
-    expect(run([1, 3], ['See [1, 2, 3] and [4, 5].'])).toEqual({ shown: 'See [1, 3] and.', cited: [1, 3] });
+    expect(run([1, 3], ['See [1, 2, 3] and [4, 5].'])).toEqual({ shown: 'See [1, 2] and.', cited: [1, 3] });
   });
 
   it('handles markers split across deltas', () => {
-    expect(run([12], ['Harvest acres [', '1', '2] and [', '99] done.'])).toEqual({ shown: 'Harvest acres [12] and done.', cited: [12] });
+    expect(run([12], ['Harvest acres [', '1', '2] and [', '99] done.'])).toEqual({ shown: 'Harvest acres [1] and done.', cited: [12] });
   });
 
   it('leaves ordinary brackets alone', () => {

@@ -1,4 +1,5 @@
 import { DocentError } from './errors.js';
+import { isCatalogRecord, PRESENT } from './record-fields.js';
 import type { Chunk, Filter } from './types.js';
 
 /**
@@ -60,6 +61,55 @@ export function modifiedRange(filter: Filter | undefined): { from?: number; to?:
   return range;
 }
 
+/**
+ * Stand-in for an open end of a period or a range, in epoch seconds: the limit of a JS Date (±8.64e12 s), far
+ * beyond any real date and exact in SQLite's 64-bit integers.
+ */
+export const OPEN_END = 8_640_000_000_000;
+
+/** The inclusive epoch-second range of `filter.coverage` (open sides at ±OPEN_END), or undefined for none. */
+export function coverageRange(filter: Filter | undefined): { from: number; to: number } | undefined {
+  const c = filter?.coverage;
+  const from = c?.from ? boundToEpochSeconds(c.from, 'start') : undefined;
+  const to = c?.to ? boundToEpochSeconds(c.to, 'end') : undefined;
+  if (from === undefined && to === undefined) return undefined;
+  return { from: from ?? -OPEN_END, to: to ?? OPEN_END };
+}
+
+/**
+ * A record's time period in epoch seconds (an unknown start, an unknown end or "present" open at ±OPEN_END), or
+ * null when its fields state no period. Backwards periods are read forwards.
+ */
+export function recordPeriod(fields: Readonly<Record<string, string>> | undefined): { start: number; end: number } | null {
+  const start = fields?.['periodStart'] ?? '';
+  const end = fields?.['periodEnd'] ?? '';
+  if (!start && !end) return null;
+  try {
+    const s = start ? boundToEpochSeconds(start, 'start') : -OPEN_END;
+    const e = end && end !== PRESENT ? boundToEpochSeconds(end, 'end') : OPEN_END;
+    return s <= e ? { start: s, end: e } : { start: boundToEpochSeconds(end, 'start'), end: boundToEpochSeconds(start, 'end') };
+  } catch {
+    // A field the loader did not normalise (an index built by other code): no usable period.
+    return null;
+  }
+}
+
+/** The `coverage` condition for one chunk (see Filter.coverage). */
+function coverageMatches(chunk: Chunk, range: { from: number; to: number }): boolean {
+  if (!isCatalogRecord(chunk.kind)) return true;
+  const period = recordPeriod(chunk.fields);
+  if (period) return period.start <= range.to && period.end >= range.from;
+  const ts = modifiedToEpochSeconds(chunk.modified);
+  return ts !== undefined && ts >= range.from && ts <= range.to;
+}
+
+/** The filter without `coverage`: what a vector store is asked to apply (see Filter.coverage). */
+export function withoutCoverage(filter: Filter | undefined): Filter | undefined {
+  if (!filter?.coverage) return filter;
+  const { coverage: _dropped, ...rest } = filter;
+  return rest;
+}
+
 /** True when `chunk` satisfies every condition of `filter` (the semantics every store must share). */
 export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean {
   if (!filter) return true;
@@ -78,5 +128,6 @@ export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean
     if (from !== undefined && ts < from) return false;
     if (to !== undefined && ts > to) return false;
   }
-  return true;
+  const coverage = coverageRange(filter);
+  return coverage === undefined || coverageMatches(chunk, coverage);
 }

@@ -57,6 +57,12 @@ export interface Chunk {
   ordinal: number;
   /** sha256 of `text`; the embedding cache key together with the embedder id. */
   textHash: string;
+  /**
+   * The document's `fields` (publisher, time period, formats, links…; see src/core/record-fields.ts), kept with
+   * the chunk so an answer can build dataset cards from a hit. Optional: chunks built before it existed and
+   * hand-made test chunks have none.
+   */
+  fields?: Record<string, string>;
 }
 
 /** Metadata filters understood by every store and by the keyword index. All conditions are ANDed. */
@@ -69,6 +75,16 @@ export interface Filter {
   /** ISO dates (inclusive) on `modified`. */
   modifiedAfter?: string;
   modifiedBefore?: string;
+  /**
+   * Dates asked about ("since 2015"): ISO calendar dates (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, inclusive by
+   * calendar unit), either side open. A catalog record (dcat, fgdc) passes when its time period overlaps the
+   * range (an open or "present" end reaches forever); a record that states no period passes when its
+   * `modified` date lies in the range; a record with neither fails. Other documents (PDF pages, Markdown,
+   * HTML, text) are not filtered: their only date is the file's mtime, which says when the file was copied,
+   * not what it is about. Applied by the keyword index and `matchesFilter`; vector stores ignore it and the
+   * retriever filters the vector list on the chunks it reads (src/rag/hybrid-retriever.ts).
+   */
+  coverage?: { from?: string; to?: string };
 }
 
 export interface Scored<T> {

@@ -203,5 +203,7 @@ function makeChunk(doc: DocumentRecord, text: string, ordinal: number): Chunk {
     text,
     ordinal,
     textHash: sha256(text),
+    // Every chunk of a document shares its fields object (read-only after loading): no copy per chunk.
+    fields: doc.fields,
   };
 }

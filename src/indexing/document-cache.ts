@@ -5,8 +5,9 @@ import type { DocumentRecord } from '../core/types.js';
 /**
  * Bump when a loader's output changes for the same input (e.g. HTML boilerplate removal, PDF running headers):
  * cached documents of an older version are parsed again instead of keeping their old text forever.
+ * 3: catalog records carry card fields (periodStart/periodEnd, formats, downloads, landingPage).
  */
-export const LOADER_VERSION = 2;
+export const LOADER_VERSION = 3;
 const FORMAT = 'docent-documents-ndjson';
 
 interface Entry {

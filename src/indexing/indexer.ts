@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
 import { sha256Of } from '../core/hash.js';
+import { isCatalogRecord } from '../core/record-fields.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
@@ -79,7 +80,10 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   }
   const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
   const perSource = countPerSource(chunks, perSourceDocs);
-  const contentHash = sha256Of(chunks.map((c) => `${c.id}:${c.textHash}`));
+  // Fields and a record's modified date count too: the keyword index serves them (dataset cards, date filters), so
+  // a changed publisher, link or record date alone must still build a version that shows it. A plain file's
+  // modified is its mtime: touching a file stays no change.
+  const contentHash = sha256Of(chunks.map((c) => `${c.id}:${c.textHash}:${isCatalogRecord(c.kind) ? c.modified ?? '' : ''}:${JSON.stringify(c.fields ?? {})}`));
   const documentHashes = Object.fromEntries(docs.map((d) => [documentKey(d), d.contentHash]));
   const diff = diffDocuments(previous?.documentHashes ?? {}, documentHashes);
   const existing = previous ? await o.stores.list() : [];

@@ -1,3 +1,4 @@
+import { matchesFilter, withoutCoverage } from '../core/filter.js';
 import type { Chunk, Degradation, Filter, Scored, SearchHit } from '../core/types.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import type { Reranker } from '../providers/rerankers/reranker.js';
@@ -33,6 +34,9 @@ export interface RetrieveOptions {
 /** A search hit plus the chunk it came from and its collapsed twins, for the answer pipeline. */
 export interface RetrievedHit extends SearchHit {
   chunk: Chunk;
+  /** The chunk's `modified` and `fields` (publisher, period, links…), for dataset cards. */
+  modified: string | null;
+  fields: Record<string, string>;
   /** sourceIds of near-identical chunks folded into this one. */
   alsoIn: string[];
   /**
@@ -62,6 +66,9 @@ export interface RetrievalResult {
 // only ~30 long: with k = 60 ranks 1 and 30 differ by a third and the reranker barely moves anything.
 // 5–20 measured alike on the USFS eval; 60 kept only half of the gain.
 const RERANK_RRF_K = 10;
+
+// How many more vector neighbours to fetch when a date filter will drop some of them (see vectorQuery).
+const COVERAGE_OVERFETCH = 4;
 
 /**
  * Hybrid retrieval: BM25 and vector search run side by side, are fused, near-duplicates collapse, an
@@ -157,15 +164,22 @@ export class HybridRetriever {
     return { hits, degraded };
   }
 
-  /** The vector list: Chroma returns ids and similarities; the chunks come from the keyword index's table. */
+  /**
+   * The vector list: Chroma returns ids and similarities; the chunks come from the keyword index's table. A
+   * `coverage` filter (dates asked about) is applied here, on those chunks: vector stores do not hold record
+   * periods (src/stores/chroma-filter.ts says why). Asking for COVERAGE_OVERFETCH× as many first keeps the list
+   * about as long as an unfiltered one when most near neighbours fall outside the dates.
+   */
   private async vectorQuery(query: string, n: number, filter?: Filter): Promise<Scored<Chunk>[]> {
     const v = await this.deps.embedder.embedQuery(query);
-    const found = await this.deps.store.query(v, n, filter);
+    const dated = filter?.coverage !== undefined;
+    const found = await this.deps.store.query(v, dated ? n * COVERAGE_OVERFETCH : n, withoutCoverage(filter));
     const chunks = new Map(this.deps.keyword.chunksById(found.map((f) => f.id)).map((c) => [c.id, c]));
-    return found.flatMap((f) => {
+    const hits = found.flatMap((f) => {
       const item = chunks.get(f.id);
-      return item ? [{ item, score: f.score }] : [];
+      return item && (!dated || matchesFilter(item, filter)) ? [{ item, score: f.score }] : [];
     });
+    return hits.slice(0, n);
   }
 
   /**
@@ -215,6 +229,8 @@ function toHit(h: CollapsedHit, signals: RetrievedHit['signals']): RetrievedHit 
     text: c.text,
     kind: c.kind,
     path: c.path,
+    modified: c.modified,
+    fields: c.fields ?? {},
     chunk: c,
     alsoIn: h.duplicates.map((d) => d.sourceId).filter((id) => id !== c.sourceId),
     signals,

@@ -7,6 +7,13 @@
  * server it runs here (chromadb-js-bindings 1.0.5 → server "1.0.0", pinned for glibc 2.36) rejects array
  * metadata ("data did not match any variant of untagged enum UpdateMetadataValue") and rejects `$contains`
  * on a string field ("Invalid where clause"). Flag keys work on every Chroma 1.x server and are exact matches.
+ *
+ * Why `coverage` (dates asked about: a record's time period, else its modified date) is not translated: the
+ * period lives with the chunk's other display fields in the keyword index, which the retriever reads every vector
+ * hit from anyway, so it filters the vector list there (src/rag/hybrid-retriever.ts). Putting period keys into
+ * Chroma too would change what every collection holds (each record vector rewritten on upgrade, and a collection
+ * built before then silently matching nothing), for a list that only adds candidates beside BM25, which applies
+ * the filter exactly in SQL.
  */
 import type { Where } from 'chromadb';
 import { modifiedRange, normalizeKeyword } from '../core/filter.js';
@@ -23,7 +30,8 @@ export function keywordFlagKey(keyword: string): string {
 /**
  * Chroma `where` for a filter, or undefined when the filter constrains nothing. Empty lists mean "no
  * constraint" (a UI that sends `sources: []` means "all sources", not "none"). Conditions are ANDed; `$and`
- * and `$or` are only used with two or more operands because Chroma rejects single-element ones.
+ * and `$or` are only used with two or more operands because Chroma rejects single-element ones. `coverage` is
+ * left to the retriever (see the top of this file).
  */
 export function filterToWhere(filter: Filter | undefined): Where | undefined {
   if (!filter) return undefined;

@@ -1,11 +1,13 @@
-import { modifiedRange, normalizeKeyword } from '../core/filter.js';
+import { coverageRange, modifiedRange, normalizeKeyword } from '../core/filter.js';
+import { RECORD_KINDS } from '../core/record-fields.js';
 import type { Filter } from '../core/types.js';
 
 /**
  * A Filter as an SQL condition on the keyword index's `chunks` table (alias `c`), with the same meaning as
  * `matchesFilter` in src/core/filter.ts (the contract every store shares): sources match the source root or
  * the source id, keywords match case-insensitively and exactly, date bounds are inclusive and a chunk without
- * a date fails any date bound. Returns null for "no condition".
+ * a date fails any date bound, and `coverage` reads the record period columns the writer filled from the same
+ * `recordPeriod` (NULL start and end: no period). Returns null for "no condition".
  */
 export function filterToSql(filter: Filter | undefined): { sql: string; params: Array<string | number> } | null {
   if (!filter) return null;
@@ -35,6 +37,14 @@ export function filterToSql(filter: Filter | undefined): { sql: string; params: 
   if (to !== undefined) {
     parts.push('c.modified_ts <= ?');
     params.push(to);
+  }
+  const coverage = coverageRange(filter);
+  if (coverage) {
+    // Open ends are stored and bound as ±OPEN_END, so plain comparisons cover them.
+    parts.push(`(c.kind NOT IN (${RECORD_KINDS.map(() => '?').join(',')})
+      OR (c.period_start IS NOT NULL AND c.period_start <= ? AND c.period_end >= ?)
+      OR (c.period_start IS NULL AND c.modified_ts >= ? AND c.modified_ts <= ?))`);
+    params.push(...RECORD_KINDS, coverage.to, coverage.from, coverage.from, coverage.to);
   }
   return parts.length === 0 ? null : { sql: parts.join(' AND '), params };
 }

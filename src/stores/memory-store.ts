@@ -4,7 +4,7 @@
  */
 import { DocentError, EmbedderMismatchError } from '../core/errors.js';
 import type { Chunk, Filter, Scored } from '../core/types.js';
-import { matchesFilter } from '../core/filter.js';
+import { matchesFilter, withoutCoverage } from '../core/filter.js';
 import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
 
 interface Entry {
@@ -45,7 +45,7 @@ function norm(v: ArrayLike<number>): number {
 }
 
 function cloneChunk(c: Chunk): Chunk {
-  return { ...c, keywords: [...c.keywords] };
+  return { ...c, keywords: [...c.keywords], ...(c.fields ? { fields: { ...c.fields } } : {}) };
 }
 
 class MemoryStore implements VectorStore {
@@ -63,9 +63,11 @@ class MemoryStore implements VectorStore {
     assertVectors(this.collection.stamp, [vector]);
     if (k <= 0) return [];
     const qNorm = norm(vector);
+    // Like Chroma, a vector store leaves `coverage` to the retriever (Filter.coverage), so both pass one contract.
+    const storeFilter = withoutCoverage(filter);
     const scored: Scored<Chunk>[] = [];
     for (const e of this.collection.entries.values()) {
-      if (!matchesFilter(e.chunk, filter)) continue;
+      if (!matchesFilter(e.chunk, storeFilter)) continue;
       let dot = 0;
       for (let i = 0; i < vector.length; i++) dot += (vector[i] as number) * (e.vector[i] as number);
       const denom = qNorm * e.norm;

@@ -13,7 +13,7 @@ import Database from 'libsql';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DocentError } from '../core/errors.js';
-import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
+import { modifiedToEpochSeconds, normalizeKeyword, recordPeriod } from '../core/filter.js';
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
 import type { KeywordIndex } from '../rag/keyword-index.js';
 import { keywordTerms } from '../rag/text-tokens.js';
@@ -41,7 +41,10 @@ CREATE TABLE chunks (
   ordinal INTEGER NOT NULL,
   text_hash TEXT NOT NULL,
   doc INTEGER NOT NULL,
-  terms TEXT NOT NULL
+  terms TEXT NOT NULL,
+  fields TEXT,
+  period_start INTEGER,
+  period_end INTEGER
 );
 CREATE INDEX chunks_doc ON chunks(doc);
 CREATE INDEX chunks_source_id ON chunks(source_id);
@@ -52,8 +55,12 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE VIRTUAL TABLE docs_fts USING fts5(title, keywords, text, content='', tokenize='unicode61 remove_diacritics 0');
 `;
 
-/** Bumped when the file layout changes; a file of another format is rebuilt, never misread. */
-export const KEYWORD_FORMAT = 'docent-fts5-4';
+/**
+ * Bumped when the file layout changes; a file of another format is rebuilt, never misread.
+ * 5: chunk `fields` (JSON) and the record period (`period_start`/`period_end`, epoch seconds) for dataset
+ * cards and date filters.
+ */
+export const KEYWORD_FORMAT = 'docent-fts5-5';
 
 interface Row {
   rowid: number;
@@ -71,9 +78,10 @@ interface Row {
   text: string;
   ordinal: number;
   text_hash: string;
+  fields: string | null;
 }
 
-const COLUMNS = 'c.rowid, c.doc, c.id, c.source_id, c.source_root, c.kind, c.title, c.url, c.path, c.page, c.modified, c.keywords, c.text, c.ordinal, c.text_hash';
+const COLUMNS = 'c.rowid, c.doc, c.id, c.source_id, c.source_root, c.kind, c.title, c.url, c.path, c.page, c.modified, c.keywords, c.text, c.ordinal, c.text_hash, c.fields';
 // SQLite's default limit on bound parameters is 32766; id lookups are chunked well below it.
 const ID_BATCH = 500;
 
@@ -92,6 +100,7 @@ function toChunk(r: Row): Chunk {
     text: r.text,
     ordinal: r.ordinal,
     textHash: r.text_hash,
+    ...(r.fields ? { fields: JSON.parse(r.fields) as Record<string, string> } : {}),
   };
 }
 
@@ -243,8 +252,8 @@ export class KeywordIndexWriter {
     this.db.exec(SCHEMA);
     this.db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?)").run(KEYWORD_FORMAT);
     this.insertChunk = this.db.prepare(
-      `INSERT INTO chunks (rowid, id, source_id, source_root, kind, title, url, path, page, modified, modified_ts, keywords, text, ordinal, text_hash, doc, terms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunks (rowid, id, source_id, source_root, kind, title, url, path, page, modified, modified_ts, keywords, text, ordinal, text_hash, doc, terms, fields, period_start, period_end)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDoc = this.db.prepare('INSERT INTO docs_fts (rowid, title, keywords, text) VALUES (?, ?, ?, ?)');
     this.insertKeyword = this.db.prepare('INSERT INTO chunk_keywords (chunk, keyword) VALUES (?, ?)');
@@ -276,8 +285,11 @@ export class KeywordIndexWriter {
         const rowid = ++this.rowid;
         const doc = this.docIds.get(docKey(c.sourceRoot, c.sourceId, c.page))!;
         const textTerms = keywordTerms(c.text).join(' ');
+        const hasFields = c.fields !== undefined && Object.keys(c.fields).length > 0;
+        const period = recordPeriod(c.fields);
         this.insertChunk.run(rowid, c.id, c.sourceId, c.sourceRoot, c.kind, c.title, c.url, c.path, c.page, c.modified,
-          modifiedToEpochSeconds(c.modified) ?? null, JSON.stringify(c.keywords), c.text, c.ordinal, c.textHash, doc, textTerms);
+          modifiedToEpochSeconds(c.modified) ?? null, JSON.stringify(c.keywords), c.text, c.ordinal, c.textHash, doc, textTerms,
+          hasFields ? JSON.stringify(c.fields) : null, period?.start ?? null, period?.end ?? null);
         for (const k of new Set(c.keywords.map(normalizeKeyword))) if (k !== '') this.insertKeyword.run(rowid, k);
       }
     });

@@ -106,7 +106,7 @@ export class DiscordRig {
       type: 'finish',
       info: {
         text, citations: [{ n: 1, passage: 1, title: 'Bench record', sourceId: 'bench', url: 'https://example.org/bench', path: null, page: 1 }],
-        backend: 'bench', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: question,
+        backend: 'bench', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: question,
         timings: { retrievalMs: 0, firstTokenMs: shape.firstTokenMs, totalMs },
       },
     };

@@ -53,7 +53,7 @@ export class FakeLlm {
           type: 'finish',
           info: {
             text, citations: [{ n: 1, passage: 1, title: 'Field manual', sourceId: 'm', url: 'https://example.org/m.pdf', path: null, page: 2 }],
-            backend: 'bench', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: question.text, timings: { retrievalMs: 0, firstTokenMs, totalMs },
+            backend: 'bench', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: question.text, timings: { retrievalMs: 0, firstTokenMs, totalMs },
           },
         };
       }

@@ -23,6 +23,7 @@ const QUESTION = 'where should I install a temperature logger in a stream?';
 
 interface AskJson {
   answer: string;
+  finishReason: string;
   backend: string;
   fallbacks: Array<{ backend: string; reason: string }>;
   citations: Array<{ n: number; title: string }>;
@@ -62,6 +63,15 @@ describe('answer fallback through the real CLI and HF client', () => {
     expect(out.answer).toMatch(/^Excerpts from the catalog/);
     expect(out.answer).toMatch(/_Note: hf:test\/model was unavailable \(.*500.*\); answered by excerpts from the catalog\._$/);
     expect(out.backend).toBe('extractive');
+  });
+
+  it('shows an answer cut at max_tokens as cut, with finishReason length in --json', async () => {
+    hf.chat.enqueue(script({ tokens: ['Choose a shaded spot ', 'in the main current [1] where'], finishReason: 'length' }));
+    const out = JSON.parse((await docent(['ask', QUESTION, '--json'], withHf())).stdout) as AskJson;
+    expect(out.answer).toBe('Choose a shaded spot in the main current [1] where\n\n(cut at the length limit)');
+    expect(out.finishReason).toBe('length');
+    expect(out.backend).toBe('hf:test/model');
+    expect(out.fallbacks).toEqual([]);
   });
 
   it('streams the model answer with its valid citations when HF works', async () => {

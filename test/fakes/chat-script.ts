@@ -20,14 +20,21 @@ export interface ChatScript {
   malformedAfter?: number;
   /** Go silent after this many tokens, keeping the connection open (until the client gives up). */
   stallAfter?: number;
-  /** End the response cleanly after the tokens but without the final record (`[DONE]` / `done: true`). */
+  /**
+   * End the response cleanly after the tokens but without the final record (no `finish_reason` chunk and no
+   * `[DONE]` / no `done: true`): a stream cut without a reason.
+   */
   noTerminator?: boolean;
   /** Fail with this HTTP status instead of streaming. */
   status?: number;
   /** Body for `status` (default: the protocol's usual error shape). */
   errorBody?: unknown;
-  /** `finish_reason` / `done_reason` at the end. Default `stop`. */
-  finishReason?: string;
+  /**
+   * `finish_reason` / `done_reason` in the final record, e.g. `length` for an answer cut at `max_tokens`.
+   * Default `stop`. `null` sends the final record without one (SSE: only `data: [DONE]`; Ollama: `done: true`
+   * without `done_reason`, as servers before done_reason did).
+   */
+  finishReason?: string | null;
 }
 
 /** Builds a script (a typed identity, so call sites read `enqueue(script({ tokens: [...] }))`). */
@@ -66,7 +73,7 @@ export interface TokenTime {
 export interface ChatWire {
   contentType: string;
   token(text: string, index: number, model: string): string;
-  end(model: string, finishReason: string, tokens: number): string;
+  end(model: string, finishReason: string | null, tokens: number): string;
   garbage: string;
   errorBody(status: number): unknown;
   /** Pull the normalised fields out of a request body. */
@@ -131,5 +138,5 @@ async function play(s: ChatScript, n: number, model: string, wire: ChatWire, res
     tokenTimes.push({ request: n, index: i, text: s.tokens[i]!, at: performance.now() });
     await write(wire.token(s.tokens[i]!, i, model));
   }
-  if (!gone) res.end(s.noTerminator ? undefined : wire.end(model, s.finishReason ?? 'stop', s.tokens.length));
+  if (!gone) res.end(s.noTerminator ? undefined : wire.end(model, s.finishReason === undefined ? 'stop' : s.finishReason, s.tokens.length));
 }

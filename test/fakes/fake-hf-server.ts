@@ -11,7 +11,7 @@
  *   verbatim, body `{ "inputs": [...] }`.
  *
  * - `POST …/chat/completions` — OpenAI-style streaming chat completion (`text/event-stream`, `data: {chunk}`
- *   lines, then `data: [DONE]`): the router path `/v1/chat/completions` (provider `auto`), a dedicated
+ *   lines, a last chunk with `finish_reason` and usage, then `data: [DONE]`): the router path `/v1/chat/completions` (provider `auto`), a dedicated
  *   endpoint's `<endpoint>/v1/chat/completions`, and any OpenAI-compatible server's path. Scripted per test
  *   through `chat` (chat-script.ts); the same route serves the OpenAI-compatible generator's tests.
  *
@@ -58,14 +58,14 @@ export const openAiSseWire: ChatWire = {
       choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content: text } : { content: text }, logprobs: null, finish_reason: null }],
     }),
   end: (model, finishReason, tokens) =>
-    sse({
+    (finishReason === null ? '' : sse({
       id: 'chatcmpl-fake',
       object: 'chat.completion.chunk',
       created: Math.floor(Date.now() / 1000),
       model,
       choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }],
       usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
-    }) + 'data: [DONE]\n\n',
+    })) + 'data: [DONE]\n\n',
   garbage: 'data: {"id":"chatcmpl-fake","choices":[{"delta":{"content":"tru\n\n',
   errorBody: (status) => ({ error: { message: `fake-hf: injected ${status}`, type: status >= 500 ? 'server_error' : 'invalid_request_error' } }),
   fields: (b) => ({ model: b.model, messages: b.messages, maxTokens: b.max_tokens, temperature: b.temperature, stream: b.stream }),

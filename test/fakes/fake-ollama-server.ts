@@ -54,7 +54,7 @@ function ollamaWire(models: string[]): ChatWire {
     token: (text, _index, model) => line(model, text, { done: false }),
     end: (model, finishReason, tokens) =>
       line(model, '', {
-        done_reason: finishReason,
+        ...(finishReason === null ? {} : { done_reason: finishReason }),
         done: true,
         total_duration: 1_000_000,
         load_duration: 0,

@@ -54,7 +54,7 @@ describe('selectExcerpts', () => {
         '| Flag | Meaning |\n|---|---|\n| A | Approved for publication |\n| P | Provisional data subject to revision |\n| e | Estimated value |',
     );
     const out = quote('what does flag P mean, provisional?', [flags]);
-    expect(out[0]).toBe('P — Provisional data subject to revision');
+    expect(out[0]).toBe('Flag P — Provisional data subject to revision');
     for (const text of out) {
       expect(text).not.toMatch(/\*\*|\||^#|Quality flags$/);
     }

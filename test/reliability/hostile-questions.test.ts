@@ -60,17 +60,20 @@ function expectCompleted(o: Outcome): string {
   return o.finish!.notFound ? 'finish (not found)' : `finish (${o.finish!.citations.length} citations)`;
 }
 
-/** Citations only point at passages that were retrieved and shown (same number, same record). */
+/**
+ * Citations only point at passages that were retrieved and shown (the passage it names, same record), and every
+ * [n] left in the text is one of the citations listed (numbers are renumbered 1, 2, 3 in order of citation).
+ */
 function expectCitationsAmongSources(o: Outcome): void {
   const sources = o.parts.find((p) => p.type === 'sources');
   const passages = sources?.type === 'sources' ? sources.passages : [];
-  for (const c of o.finish?.citations ?? []) {
-    const p = passages.find((x) => x.n === c.n);
-    expect(p, `citation [${c.n}] is a retrieved passage`).toBeDefined();
+  const citations = o.finish?.citations ?? [];
+  for (const c of citations) {
+    const p = passages.find((x) => x.n === c.passage);
+    expect(p, `citation [${c.n}] is retrieved passage ${c.passage}`).toBeDefined();
     expect(p!.sourceId).toBe(c.sourceId);
   }
-  // Every [n] left in the text names a retrieved passage.
-  for (const m of o.text.matchAll(/\[(\d+)\]/g)) expect(passages.some((p) => p.n === Number(m[1]))).toBe(true);
+  for (const m of o.text.matchAll(/\[(\d+)\]/g)) expect(citations.some((c) => c.n === Number(m[1]))).toBe(true);
 }
 
 const MASS_MENTIONS = ['@everyone', '@here', '<!channel>', '<!here>', '<!everyone>', '<@&', 'javascript:'];

@@ -46,6 +46,17 @@ describe('runtime services', () => {
     expect((lines[0]!.sources as unknown[]).length).toBeGreaterThan(0);
   });
 
+  it('answers a no-LLM follow-up about its new aspect first ("and in winter?" after a question about loggers)', async () => {
+    const first = await drain(rt.services.ask({ text: 'how often are the water temperature loggers checked and visited?', history: [] }).parts);
+    const firstText = first.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
+    const history = [{ role: 'user' as const, text: 'how often are the water temperature loggers checked and visited?' }, { role: 'assistant' as const, text: firstText }];
+    const follow = await drain(rt.services.ask({ text: 'and in winter?', history }).parts);
+    const text = follow.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('');
+    const firstQuote = text.split('\n').find((l) => l.startsWith('> '));
+    expect(firstQuote).toMatch(/winter/i);
+    expect(firstQuote).not.toBe(firstText.split('\n').find((l) => l.startsWith('> ')));
+  });
+
   it('takes admins and channel scopes from config; the console operator is always admin', () => {
     expect(rt.services.isAdmin({ platform: 'discord', userId: 'admin-1', roleIds: [] })).toBe(true);
     expect(rt.services.isAdmin({ platform: 'discord', userId: 'u2', roleIds: ['role-ops'] })).toBe(true);

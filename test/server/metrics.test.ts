@@ -14,7 +14,7 @@ function finish(over: Partial<FinishInfo>): AnswerPart {
   return {
     type: 'finish',
     info: {
-      citations: [], timings: { retrievalMs: 12, firstTokenMs: 300, totalMs: 1500 }, backend: 'hf:x', fallbacks: [], degraded: [],
+      citations: [], timings: { retrievalMs: 12, firstTokenMs: 300, totalMs: 1500 }, backend: 'hf:x', finishReason: 'stop', fallbacks: [], degraded: [],
       cached: false, notFound: false, searchQuery: 'q', text: 'a', ...over,
     },
   };

@@ -3,7 +3,8 @@ import type { CommandDefinition, Invoker } from '../../../commands/types.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { AnswerPart, Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
-import { formatCitations, formatMeta, politeError } from './render.js';
+import { terminalText } from '../shared/untrusted-text.js';
+import { formatCitations, formatMeta, politeError, terminalStream } from './render.js';
 
 export interface ConsoleChatOptions {
   services: DocentServices;
@@ -42,7 +43,7 @@ export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions
       continue;
     }
     if (line === ':quit' || line === ':q' || line === ':exit') break;
-    if (!interactive) out(`\n> ${line}\n`);
+    if (!interactive) out(`\n> ${terminalText(line)}\n`);
     if (line.startsWith(':')) {
       await runCommand(line.slice(1), o, out);
     } else {
@@ -57,19 +58,28 @@ export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions
   return { questions };
 }
 
-/** Prints an answer as it streams, then its sources; returns the answer text (for history). */
+/**
+ * Prints an answer as it streams, then its sources; returns the answer text (for history). The text is printed
+ * through `terminalStream` (no control sequences, URLs defanged): it comes from a model and from documents.
+ */
 async function streamAnswer(parts: AsyncIterable<AnswerPart>, out: (s: string) => void, logger: Logger): Promise<string> {
   let answer = '';
+  let shown = '';
+  const safe = terminalStream();
   for await (const part of parts) {
     if (part.type === 'text-delta') {
       answer += part.text;
-      out(part.text);
+      const text = safe.push(part.text);
+      shown += text;
+      out(text);
     } else if (part.type === 'finish') {
+      const rest = safe.flush();
+      shown += rest;
       const cites = formatCitations(part.info.citations);
-      out(`${answer.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
+      out(`${rest}${shown.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
     } else if (part.type === 'error') {
       logger.error({ err: part.error, code: part.error.code }, 'answer failed');
-      out(`${politeError(part.error)}\n`);
+      out(`${safe.flush()}${politeError(part.error)}\n`);
     }
   }
   return answer;
@@ -79,13 +89,14 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
   const [name = '', ...rest] = text.split(/\s+/);
   const command = o.commands.find((c) => c.name === name);
   if (!command) {
-    out(`Unknown command :${name}. Try ${o.commands.map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
+    out(`Unknown command :${terminalText(name)}. Try ${o.commands.map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
     return;
   }
   const first = command.options[0];
   const args = first && rest.length ? { [first.name]: rest.join(' ') } : {};
   const reply = await command.run({ args, invoker: INVOKER, services: o.services });
-  if (reply.type === 'text') out(`${reply.markdown}\n`);
+  // Command replies name sources and reindexed files: untrusted text like any other.
+  if (reply.type === 'text') out(`${terminalText(reply.markdown)}\n`);
   else if (reply.type === 'answer') await streamAnswer(reply.parts, out, o.logger);
   else {
     out(`${reply.initial}\n`);
@@ -95,11 +106,11 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
       // Piped output cannot be edited in place: print a new line when the phase changes, else once a second.
       const label = md.split(':')[0] ?? md;
       if (label !== lastLabel || Date.now() - lastAt >= 1000) {
-        out(`${md}\n`);
+        out(`${terminalText(md)}\n`);
         lastLabel = label;
         lastAt = Date.now();
       }
     });
-    out(`${final}\n`);
+    out(`${terminalText(final)}\n`);
   }
 }

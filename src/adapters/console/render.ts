@@ -1,15 +1,30 @@
 import type { Citation, FinishInfo } from '../../core/answer/types.js';
 import type { DocentError } from '../../core/errors.js';
+import { httpUrl, stripControls, terminalText, UntrustedStream } from '../shared/untrusted-text.js';
 
-/** "[1] Title — https://… (page 3)", one line per cited source. */
+/**
+ * "[1] Title — https://… (page 3)", one line per cited source. The record's http(s) URL is printed as it is
+ * (a terminal may make it clickable: it is the citation link); titles, paths and source ids are untrusted text
+ * (no control sequences, URLs defanged), and a non-http URL (javascript:, file:) is not printed as a URL.
+ */
 export function formatCitations(citations: Citation[]): string {
   if (citations.length === 0) return '';
   const lines = citations.map((c) => {
-    const where = c.url ?? c.path ?? c.sourceId;
+    const url = httpUrl(c.url);
+    const where = url ? stripControls(url).replace(/\s/g, encodeURIComponent) : terminalText(c.path ?? c.sourceId);
     const page = c.page !== null ? ` (page ${c.page})` : '';
-    return `  [${c.n}] ${c.title} — ${where}${page}`;
+    return `  [${c.n}] ${terminalText(c.title).replace(/\s+/g, ' ')} — ${where}${page}`;
   });
   return `Sources:\n${lines.join('\n')}`;
+}
+
+/**
+ * Answer text for a terminal as it streams (see shared/untrusted-text.ts): control sequences dropped (an OSC 8
+ * hyperlink would hide its target), URLs defanged. Markdown needs nothing: a terminal shows `[x](url)` as
+ * typed.
+ */
+export function terminalStream(): UntrustedStream {
+  return new UntrustedStream(terminalText);
 }
 
 /** One dim line under the answer: who answered and how long it took. */

@@ -1,7 +1,7 @@
 import type { ChatInputCommandInteraction, Message } from 'discord.js';
 import type { MessageSurface } from './message-series.js';
 import { editOptions, replyOptions, type OutgoingMessage } from './outgoing.js';
-import { defuseMassMentions } from './sanitize.js';
+import { safeMarkdown } from './sanitize.js';
 import { splitMessage } from '../shared/split-message.js';
 
 /**
@@ -30,7 +30,7 @@ export class InteractionReply {
 
   /** A finished Markdown reply, split over follow-ups when longer than one message. */
   async sendText(markdown: string, ephemeral: boolean): Promise<void> {
-    const [first, ...rest] = splitMessage(defuseMassMentions(markdown)).map((content): OutgoingMessage => ({ content }));
+    const [first, ...rest] = splitMessage(safeMarkdown(markdown)).map((content): OutgoingMessage => ({ content }));
     if (!this.ack) {
       this.ack = { ephemeral };
       await this.interaction.reply(replyOptions(first!, ephemeral));

@@ -1,7 +1,7 @@
 import type { CommandReply } from '../../../commands/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { MessageSeries, type MessageSurface } from './message-series.js';
-import { defuseMassMentions } from './sanitize.js';
+import { safeMarkdown } from './sanitize.js';
 import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
 import { runForFinalText } from '../shared/progress-failure.js';
@@ -24,7 +24,7 @@ export interface RunProgressOptions {
  */
 export async function runProgress(o: RunProgressOptions): Promise<void> {
   const series = new MessageSeries(o.surface, { content: o.initial });
-  const toMessages = (md: string) => splitMessage(defuseMassMentions(md)).map((content) => ({ content }));
+  const toMessages = (md: string) => splitMessage(safeMarkdown(md)).map((content) => ({ content }));
   const editor = createThrottledEditor<string>({
     intervalMs: o.editIntervalMs,
     apply: (md) => series.show(toMessages(md)),

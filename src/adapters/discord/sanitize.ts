@@ -1,4 +1,5 @@
 import { escapeMarkdown, type MessageMentionOptions } from 'discord.js';
+import { defuseLinks, discordSafeMarkdown } from '../shared/untrusted-text.js';
 
 /**
  * Text safety for everything Docent sends to Discord. `allowed_mentions: { parse: [] }` on every request is
@@ -26,6 +27,15 @@ export function defuseMassMentions(text: string): string {
 }
 
 /**
+ * Untrusted Markdown for a message body — answer text (model output, the not-found reply naming the closest
+ * records, notes) and command replies naming sources: formatting kept, no link (the source list under an
+ * answer carries the only ones), no mass mention.
+ */
+export function safeMarkdown(text: string): string {
+  return defuseMassMentions(discordSafeMarkdown(text));
+}
+
+/**
  * For user or document text echoed back (thread names, titles): removes user, role and channel mention
  * syntax and the @everyone/@here words, and collapses whitespace.
  */
@@ -40,10 +50,11 @@ export function stripMentions(text: string): string {
 
 /**
  * A thread name from the question: one line, no mention syntax, at most 100 characters (Discord's limit),
- * cut at a word with an ellipsis when longer. Thread names are not Markdown, so nothing is escaped.
+ * cut at a word with an ellipsis when longer. Thread names are not Markdown, so nothing is escaped, but links
+ * are defused like everywhere else a question is echoed (a client or a future surface may linkify them).
  */
 export function threadNameFrom(question: string, max = 100): string {
-  const plain = stripMentions(question) || 'Question';
+  const plain = defuseLinks(stripMentions(question)) || 'Question';
   if (plain.length <= max) return plain;
   const cut = plain.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
@@ -52,10 +63,12 @@ export function threadNameFrom(question: string, max = 100): string {
 
 /**
  * A document title or user text inside our own Markdown (source list, headers): escaped so `*`, `_`, `|`,
- * backticks and brackets cannot restyle the line or break the `[title](<url>)` link around it.
+ * backticks, brackets and `<` cannot restyle the line, break the `[title](<url>)` link around it or form a link
+ * of their own, and with URLs defanged (a bare URL would be linked; Discord also refuses a masked link whose
+ * label holds one, showing the raw Markdown instead). See shared/untrusted-text.ts.
  */
 export function escapeInline(text: string): string {
-  return escapeMarkdown(stripMentions(text)).replace(/[[\]]/g, (c) => `\\${c}`);
+  return defuseLinks(escapeMarkdown(stripMentions(text)).replace(/[[\]<]/g, (c) => `\\${c}`));
 }
 
 /** Removes the bot's own mention (`<@id>` / `<@!id>`) from a message before it becomes a question. */

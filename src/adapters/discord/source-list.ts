@@ -1,4 +1,5 @@
 import type { Citation, FinishInfo } from '../../core/answer/types.js';
+import { defangUrls, httpUrl } from '../shared/untrusted-text.js';
 import { escapeInline } from './sanitize.js';
 
 /**
@@ -7,6 +8,9 @@ import { escapeInline } from './sanitize.js';
  *     **Sources**
  *     [1] [Field Manual](<https://example.org/manual.pdf>) — page 3
  *     [2] Sensor network guide — `guides/sensor-network.md`
+ *
+ * Titles, source ids and paths are untrusted (see shared/untrusted-text.ts): the only link on a line is the one
+ * built here from the record's http(s) URL.
  *
  * Plain lines rather than an embed keep an answer's messages self-contained text (history reads them back,
  * the splitter handles them like any paragraph); links are wrapped in <> and the messages carry the
@@ -23,7 +27,7 @@ export function formatSourceList(citations: Citation[]): string {
     const title = escapeInline(c.title) || escapeInline(c.sourceId) || 'Untitled';
     const link = safeLink(c.url);
     const head = link ? `[${title}](<${link}>)` : title;
-    const where = !link && c.path ? ` — \`${c.path.replace(/`/g, "'")}\`` : '';
+    const where = !link && c.path ? ` — \`${defangUrls(c.path.replace(/`/g, "'"))}\`` : '';
     const page = c.page !== null ? ` — page ${c.page}` : '';
     return `[${c.n}] ${head}${where}${page}`;
   });
@@ -55,6 +59,7 @@ export function stripSourceList(text: string): string {
 
 /** Only http(s) links become links; characters that would end `<…>` or `(…)` early are percent-encoded. */
 function safeLink(url: string | null): string | null {
-  if (!url || !/^https?:\/\//i.test(url)) return null;
-  return url.replace(/[\s<>()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const ok = httpUrl(url);
+  if (!ok) return null;
+  return ok.replace(/[\s<>()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

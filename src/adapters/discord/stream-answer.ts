@@ -5,7 +5,7 @@ import { politeError } from '../console/render.js';
 import { feedbackButtons } from './feedback.js';
 import type { MessageSeries } from './message-series.js';
 import type { OutgoingMessage } from './outgoing.js';
-import { defuseMassMentions } from './sanitize.js';
+import { safeMarkdown } from './sanitize.js';
 import { formatFinalAnswer } from './source-list.js';
 import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
@@ -14,7 +14,9 @@ import { createThrottledEditor } from '../shared/throttled-editor.js';
  * Renders an answer stream into a message series: text streams in by throttled edits (≈ one per
  * `editIntervalMs`, never two at once), spilling into follow-up messages past 2000 characters; at `finish`
  * the final text, the numbered sources and the feedback buttons replace the streaming state in one last
- * edit; an `error` part ends it with one polite sentence (the log keeps the detail).
+ * edit; an `error` part ends it with one polite sentence (the log keeps the detail). The text is untrusted
+ * (a model can copy a planted link, a not-found reply names catalog titles): it is rendered with `safeMarkdown`
+ * each time, so a link split across deltas is caught once complete.
  */
 export interface StreamAnswerOptions {
   parts: AsyncIterable<AnswerPart>;
@@ -89,12 +91,12 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
 
 /** The streaming state: the text so far, split into messages; no sources or buttons yet. */
 export function streamingMessages(text: string): OutgoingMessage[] {
-  return splitMessage(defuseMassMentions(text)).map((content) => ({ content }));
+  return splitMessage(safeMarkdown(text)).map((content) => ({ content }));
 }
 
 /** The finished answer: text + numbered sources + cache note, split, with feedback buttons on the last message. */
 export function finalMessages(text: string, info: Pick<FinishInfo, 'cached' | 'citations'>, answerId: string): OutgoingMessage[] {
-  const full = formatFinalAnswer(defuseMassMentions(text), info) || 'Sorry — no answer could be written. Please try again.';
+  const full = formatFinalAnswer(safeMarkdown(text), info) || 'Sorry — no answer could be written. Please try again.';
   const messages: OutgoingMessage[] = splitMessage(full).map((content) => ({ content }));
   messages[messages.length - 1]!.components = feedbackButtons(answerId);
   return messages;
@@ -102,6 +104,7 @@ export function finalMessages(text: string, info: Pick<FinishInfo, 'cached' | 'c
 
 function errorMessages(text: string, error: DocentError, logger: Logger): OutgoingMessage[] {
   logger.error({ err: error, code: error.code, category: error.category }, 'answer failed');
-  const polite = politeError(error);
-  return splitMessage(text.trim() ? `${defuseMassMentions(text).trimEnd()}\n\n${polite}` : polite).map((content) => ({ content }));
+  // A user-category error message can quote input (a date filter): untrusted like the rest.
+  const polite = safeMarkdown(politeError(error));
+  return splitMessage(text.trim() ? `${safeMarkdown(text).trimEnd()}\n\n${polite}` : polite).map((content) => ({ content }));
 }

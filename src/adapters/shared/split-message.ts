@@ -12,10 +12,15 @@ export const DISCORD_MESSAGE_LIMIT = 2000;
 
 /** Spans a cut must not fall inside. Each pattern is bounded so a stray bracket cannot protect a whole text. */
 const PROTECTED: RegExp[] = [
-  // [text](url) and [text](<url>); the text may contain escaped characters such as \[ from escapeMarkdown.
-  /\[(?:\\.|[^[\]\\\n]){0,500}\]\((?:<[^<>\n]{0,1500}>|[^()\s]{0,1500})\)/g,
+  // [text](url) and [text](<url>); the text may contain escaped characters such as \[ from escapeMarkdown. A
+  // link from untrusted text, defused (shared/untrusted-text.ts), is kept whole too, so it reads as written:
+  // `](` broken by a zero-width space, and on Discord both brackets escaped.
+  /\[(?:\\.|[^[\]\\\n]){0,500}\]\u200b?\((?:<[^<>\n]{0,1500}>|[^()\s]{0,1500})\)/g,
+  /\\\[(?:\\.|[^[\]\\\n]){0,500}?\\\]\u200b?\((?:\\?<[^<>\n]{0,1500}>|[^()\s]{0,1500})\)/g,
   /<[^<>\n]{1,1500}>/g,
-  /\bhttps?:\/\/[^\s<>]+/g,
+  // Bare URLs, and defanged ones (hxxp://, x[:]//).
+  /\b(?:https?|hxxps?):\/\/[^\s<>]+/g,
+  /\b[a-z][a-z0-9+.-]*\[:\]\/\/[^\s<>]+/gi,
   /\[\d+(?:\s*,\s*\d+)*\]/g,
   /`[^`\n]{1,500}`/g,
   /\*\*[^*\n]{1,500}\*\*/g,
@@ -114,9 +119,9 @@ export function protectedSpans(s: string): Array<[number, number]> {
 
 /** Constructs still open at the end of a growing text: an unclosed `[…` / `[…](…`, `<…`, or a URL. */
 const OPEN_AT_END: RegExp[] = [
-  /\[(?:\\.|[^[\]\\\n]){0,500}(?:\]\((?:<[^<>\n]{0,1500}|[^()\s]{0,1500}))?$/,
+  /\[(?:\\.|[^[\]\\\n]){0,500}(?:\]\u200b?\((?:<[^<>\n]{0,1500}|[^()\s]{0,1500}))?$/,
   /<[^<>\n]{0,1500}$/,
-  /\bhttps?:\/\/[^\s<>]*$/,
+  /\b(?:https?|hxxps?):\/\/[^\s<>]*$/,
 ];
 
 /** Ranges from each construct still open at the end of `s` to past its end (so no cut lands inside). */

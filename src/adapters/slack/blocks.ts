@@ -1,5 +1,6 @@
 import type { Citation } from '../../core/answer/types.js';
 import { splitMessage } from '../shared/split-message.js';
+import { defangUrls, defuseLinks } from '../shared/untrusted-text.js';
 import { escapeSlack, defuseWords, slackLink } from './mrkdwn.js';
 
 /**
@@ -24,14 +25,15 @@ export interface Block {
 
 /**
  * One line per cited source: `[1] <https://…|Title> — page 3`, or the title and the file when there is no
- * link. Titles come from documents, so they are escaped and cannot ping or break the link.
+ * link. Titles come from documents, so they are escaped and cannot ping, break the link or carry a link of
+ * their own (their URLs are defanged); a link is made only from the record's http(s) URL.
  */
 export function formatSourceList(citations: Citation[]): string {
   if (citations.length === 0) return '';
   const lines = citations.map((c) => {
     const title = c.title.trim() || c.sourceId || 'Untitled';
     const head = slackLink(c.url, title);
-    const where = !head.startsWith('<') && c.path ? ` — \`${escapeSlack(c.path.replace(/[`\n]/g, "'"))}\`` : '';
+    const where = !head.startsWith('<') && c.path ? ` — \`${escapeSlack(defangUrls(c.path.replace(/[`\n]/g, "'")))}\`` : '';
     const page = c.page !== null ? ` — page ${c.page}` : '';
     return `[${c.n}] ${head}${where}${page}`;
   });
@@ -45,12 +47,17 @@ export function stripSourceList(text: string): string {
   return text.startsWith(`${SOURCES_HEADING}\n`) ? '' : text;
 }
 
-/** mrkdwn section blocks for `text`, split under the section limit at readable boundaries. */
+/**
+ * mrkdwn section blocks for `text`, split under the section limit at readable boundaries. `verbatim: true`
+ * turns off Slack's preprocessing of the text ("URLs will be auto-converted into links, conversation names
+ * will be link-ified" otherwise — Block Kit text object reference) while keeping our own `<url|label>` links:
+ * a second guard, after defanging, against a URL in answer text becoming a link.
+ */
 export function sectionBlocks(text: string): Block[] {
   if (!text.trim()) return [];
   return splitMessage(text, SECTION_LIMIT)
     .filter((t) => t.trim())
-    .map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: t } }));
+    .map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: t, verbatim: true } }));
 }
 
 const ACTION_PREFIX = 'docent:fb';
@@ -102,7 +109,7 @@ export function footerBlocks(f: AnswerFooter, room = MAX_BLOCKS): Block[] {
   return [...sources, ...note, ...buttons];
 }
 
-/** Plain (mrkdwn) text blocks for a command reply or a notice, escaped and defused. */
+/** Plain (mrkdwn) text for a command reply or a notice: escaped, no mass mention, no link. */
 export function noticeText(text: string): string {
-  return defuseWords(escapeSlack(text));
+  return defuseWords(escapeSlack(defuseLinks(text)));
 }

@@ -12,18 +12,20 @@
  * message size that reads well in a thread anyway. Either way nothing Docent sends can ping: every `<` that is
  * not one of our own links is escaped, so `<!channel>`, `<!here>`, `<@U…>` and `<!subteam^…>` from a
  * document or a model arrive as plain text; `@here`-style words are broken with a zero-width space as well.
+ *
+ * Nor can anything Docent sends link anywhere but to a cited record (see shared/untrusted-text.ts): the only
+ * `<url|label>` links are the ones `slackLink` builds for the source list from a record's http(s) URL. Answer
+ * and command text never becomes a link — a Markdown link stays text, bare URLs are defanged (Slack would
+ * auto-link them), and `<` is always escaped.
  */
 
+import { defuseLinks, escapeSlack, httpUrl } from '../shared/untrusted-text.js';
+
 const ZWSP = '\u200b';
-/** Private-use characters used as placeholders while converting; removed from input first. */
-const TOKEN_OPEN = '\ue000';
-const TOKEN_CLOSE = '\ue001';
+/** A private-use character standing for bold while converting; removed from the input first. */
 const BOLD = '\ue002';
 
-/** Slack's three escapes, for text outside control sequences. */
-export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { escapeSlack };
 
 /** `@here`, `@channel`, `@everyone` as words: broken so no client, setting or future path turns them into pings. */
 export function defuseWords(text: string): string {
@@ -35,13 +37,18 @@ export function defuseWords(text: string): string {
  * its label early are percent-encoded and `&` is escaped as Slack expects inside control sequences.
  */
 export function safeUrl(url: string | null | undefined): string | null {
-  if (!url || !/^https?:\/\/\S/i.test(url.trim())) return null;
-  return url.trim().replace(/[<>|"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replace(/&/g, '&amp;');
+  const ok = httpUrl(url);
+  if (!ok) return null;
+  return ok.replace(/[<>|"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replace(/&/g, '&amp;');
 }
 
-/** A link label: escaped, one line, without the characters that would break `<url|label>`. */
+/**
+ * A link label (a record title): escaped, one line, without the characters that would break `<url|label>`,
+ * links defused (the label of the record's link must not carry a second address, nor be one when there is no
+ * link and it stands alone).
+ */
 function linkLabel(text: string): string {
-  return defuseWords(escapeSlack(text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '/'))).trim();
+  return defuseWords(escapeSlack(defuseLinks(text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '/')))).trim();
 }
 
 /** `<url|label>`, or just the escaped label when the URL is not http(s). */
@@ -53,13 +60,14 @@ export function slackLink(url: string | null | undefined, label: string): string
 }
 
 /**
- * Markdown → Slack mrkdwn: code stays code (escaped only), links become `<url|text>`, `**b**`/`__b__` become
- * `*b*`, `*i*` becomes `_i_`, `~~s~~` becomes `~s~`, headings become bold lines, list bullets become `•`,
- * and everything else is escaped. A `>` that starts a line stays a quote marker (it cannot form a control
- * sequence without a `<`, which is always escaped).
+ * Untrusted Markdown (answer text, echoed questions, command replies) → Slack mrkdwn: code stays code (escaped
+ * only), `**b**`/`__b__` become `*b*`, `*i*` becomes `_i_`, `~~s~~` becomes `~s~`, headings become bold lines,
+ * list bullets become `•`, and everything else is escaped. Links are not made: a Markdown link `[t](u)` has no
+ * meaning in mrkdwn and stays text, with its URL defanged like every bare URL (`defuseLinks`). A `>` that
+ * starts a line stays a quote marker (it cannot form a control sequence without a `<`, which is always escaped).
  */
 export function toMrkdwn(markdown: string): string {
-  const input = markdown.replace(/[\ue000-\ue002]/g, '');
+  const input = defuseLinks(markdown.replace(/\ue002/g, ''));
   // Fenced code blocks (an unclosed fence runs to the end, as while streaming).
   const parts = input.split(/(```[\s\S]*?(?:```|$))/);
   return parts.map((part, i) => (i % 2 === 1 ? codeBlock(part) : inlineText(part))).join('');
@@ -82,18 +90,9 @@ function inlineText(text: string): string {
 }
 
 function convertProse(text: string): string {
-  const links: string[] = [];
-  const keep = (rendered: string) => `${TOKEN_OPEN}${links.push(rendered) - 1}${TOKEN_CLOSE}`;
-  let s = text
-    // [text](url), [text](<url>), ![alt](url): our own links, made before escaping so they survive it.
-    .replace(/!?\[((?:\\.|[^[\]\\\n]){0,500})\]\((?:<([^<>\n]{1,1500})>|([^()\s]{1,1500}))\)/g, (_m, label: string, a?: string, b?: string) =>
-      keep(slackLink(a ?? b, unescapeMarkdown(label)) || escapeSlack(label)),
-    )
-    // <https://…> autolinks.
-    .replace(/<(https?:\/\/[^<>\s]{1,1500})>/g, (_m, url: string) => keep(slackLink(url, '') || escapeSlack(url)));
-  s = defuseWords(escapeSlack(s));
+  let s = defuseWords(escapeSlack(text));
   s = s.replace(/^([ \t]*)&gt;/gm, '$1>');
-  s = s
+  return s
     .replace(/^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, (_m, title: string) => `${BOLD}${title.replace(/\*\*|__/g, '')}${BOLD}`)
     .replace(/^([ \t]*)[-*+][ \t]+/gm, '$1• ')
     .replace(/\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*/g, `${BOLD}$1${BOLD}`)
@@ -101,12 +100,6 @@ function convertProse(text: string): string {
     .replace(/(?<![*\w])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*\w])/g, '_$1_')
     .replace(/~~(?=\S)([^~\n]+?)(?<=\S)~~/g, '~$1~')
     .replace(new RegExp(BOLD, 'g'), '*');
-  return s.replace(new RegExp(`${TOKEN_OPEN}(\\d+)${TOKEN_CLOSE}`, 'g'), (_m, n: string) => links[Number(n)] ?? '');
-}
-
-/** `\[` → `[` and friends: link labels written with Markdown escapes. */
-function unescapeMarkdown(text: string): string {
-  return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1');
 }
 
 /**
@@ -115,6 +108,10 @@ function unescapeMarkdown(text: string): string {
  * Character-local and prefix-stable — the rendering of a prefix is a prefix of the rendering of the whole —
  * which native streaming relies on to append only the new part. Escaping applies inside code too: a client
  * that shows code verbatim may show `&lt;` there, which is the price of never letting `<!here>` through.
+ *
+ * Links are not this function's business, because defanging a URL needs to see past the scheme, which no
+ * prefix-stable function can: the answer text reaching it has already been through `defuseLinks` in
+ * stream-answer.ts (with `UntrustedStream`, which holds back a possible partial scheme until it is complete).
  */
 export function toStreamMarkdown(markdown: string): string {
   const s = defuseWords(markdown.replace(/&/g, '&amp;').replace(/</g, '&lt;'));

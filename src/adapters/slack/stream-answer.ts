@@ -3,6 +3,7 @@ import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
+import { defuseLinks, UntrustedStream } from '../shared/untrusted-text.js';
 import { AnswerSegments } from './answer-segments.js';
 import type { AnswerFooter } from './blocks.js';
 import { NativeSurface } from './native-surface.js';
@@ -44,7 +45,7 @@ export interface StreamAnswerOptions {
 export interface StreamedAnswer {
   outcome: 'finished' | 'error';
   mode: 'native' | 'update';
-  /** The answer text as streamed (raw Markdown, without sources). */
+  /** The answer text as streamed (Markdown with its links defused, without sources). */
   text: string;
   info?: FinishInfo;
   /** Appends or updates made, the final one included. */
@@ -56,6 +57,11 @@ export interface StreamedAnswer {
  * Renders an answer stream into the thread: opens a surface (native stream, else placeholder), feeds the text
  * through the segmenter and a throttled editor (one Slack call in flight, at most one state pending, ≥
  * `intervalMs` between calls), and finishes with sources and buttons — or one polite sentence after an error.
+ *
+ * The answer text is untrusted (model output, a not-found reply naming catalog titles): it is defused on the
+ * way in (`defuseLinks`, see shared/untrusted-text.ts), so the segments both surfaces render hold no link
+ * syntax and no followable URL. A stream filter does it, because a native stream cannot take back a URL whose
+ * scheme arrived in the previous delta.
  */
 export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnswer> {
   const surface = await openSurface(o);
@@ -69,21 +75,25 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
     onError: (err) => o.logger.warn({ err, code: slackErrorCode(err) }, 'streaming update failed; the next one carries the text'),
   });
 
+  const defuse = new UntrustedStream(defuseLinks);
   let result: Omit<StreamedAnswer, 'edits' | 'messageTs' | 'mode'> | undefined;
   let footer: AnswerFooter = { citations: [], cached: false };
   let ending: string | undefined;
   try {
     for await (const part of o.parts) {
       if (part.type === 'text-delta') {
-        segments.push(part.text);
+        segments.push(defuse.push(part.text));
         if (segments.text.trim()) editor.update('live');
       } else if (part.type === 'finish') {
         footer = { citations: part.info.citations, cached: part.info.cached, answerId: o.answerId };
-        ending = part.info.text;
+        segments.push(defuse.flush());
+        // The defused whole starts with what was streamed (the filter's guarantee), so it extends the segments.
+        ending = defuseLinks(part.info.text);
         result = { outcome: 'finished', text: '', info: part.info };
         break;
       } else if (part.type === 'error') {
         result = { outcome: 'error', text: '' };
+        segments.push(defuse.flush());
         ending = withError(segments.text, part.error, o.logger);
         break;
       }
@@ -92,10 +102,12 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
     // The pipeline turns failures into parts; a throw here is a bug, still shown politely.
     const error = err instanceof DocentError ? err : new DocentError('answer_failed', 'internal', (err as Error).message, { cause: err });
     result = { outcome: 'error', text: '' };
+    segments.push(defuse.flush());
     ending = withError(segments.text, error, o.logger);
   }
   if (!result) {
     result = { outcome: 'error', text: '' };
+    segments.push(defuse.flush());
     ending = withError(segments.text, new DocentError('answer_incomplete', 'internal', 'the answer stream ended without finishing'), o.logger);
   }
   const streamedText = segments.text;
@@ -114,7 +126,9 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
 function withError(text: string, error: DocentError, logger: Logger): string {
   logger.error({ err: error, code: error.code, category: error.category }, 'answer failed');
   // The streamed text stays a prefix, so the segments already shown are kept and the sentence follows them.
-  return text.trim() ? `${text}\n\n${politeError(error)}` : politeError(error);
+  // A user-category error message can quote input (a date filter): defused like the answer text.
+  const polite = defuseLinks(politeError(error));
+  return text.trim() ? `${text}\n\n${polite}` : polite;
 }
 
 /** Native streaming when wanted and available, else the placeholder; learns `auto`'s answer once. */

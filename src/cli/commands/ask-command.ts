@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FinishInfo, Passage } from '../../core/answer/types.js';
-import { formatCitations, formatMeta, politeError } from '../../adapters/console/render.js';
+import { formatCards } from '../../adapters/console/card-text.js';
+import { formatCitations, formatMeta, politeError, terminalStream } from '../../adapters/console/render.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
 import { cliContext, type GlobalOptions } from '../context.js';
 
@@ -9,7 +10,7 @@ export function registerAskCommand(program: Command): void {
   program
     .command('ask <question>')
     .description('Answer one question from the index, with citations')
-    .option('--json', 'print {answer, citations, backend, timings, …} as JSON instead of streaming')
+    .option('--json', 'print {answer, citations, cards, dateFilter, backend, timings, …} as JSON instead of streaming')
     .option('--source <source...>', 'only these sources (source root or source id)')
     .action(async (question: string, opts: { json?: boolean; source?: string[] }, cmd: Command) => {
       const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
@@ -17,9 +18,12 @@ export function registerAskCommand(program: Command): void {
       try {
         let passages: Passage[] = [];
         let finish: FinishInfo | undefined;
+        // Streamed text is untrusted (model output, catalog titles): no control sequences, URLs defanged.
+        // --json prints the data as it is, for programs.
+        const safe = terminalStream();
         for await (const part of runtime.pipeline.answer({ text: question, history: [], ...(opts.source ? { sources: opts.source } : {}) })) {
           if (part.type === 'sources') passages = part.passages;
-          else if (part.type === 'text-delta' && !opts.json) process.stdout.write(part.text);
+          else if (part.type === 'text-delta' && !opts.json) process.stdout.write(safe.push(part.text));
           else if (part.type === 'finish') finish = part.info;
           else if (part.type === 'error') {
             logger.error({ err: part.error }, 'answer failed');
@@ -34,7 +38,9 @@ export function registerAskCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify({ question, answer: text, ...rest, passages: passages.map(({ text: _t, ...p }) => p) }, null, 2)}\n`);
         } else {
           const cites = formatCitations(finish.citations);
-          process.stdout.write(`\n\n${cites ? `${cites}\n` : ''}${formatMeta(finish)}\n`);
+          // Dataset cards (questions that ask for data) come after the prose, before the source list.
+          const cards = finish.cards?.length ? `Datasets:\n${formatCards(finish.cards)}\n\n` : '';
+          process.stdout.write(`${safe.flush()}\n\n${cards}${cites ? `${cites}\n` : ''}${formatMeta(finish)}\n`);
         }
       } finally {
         await runtime.close();

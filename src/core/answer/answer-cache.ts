@@ -1,6 +1,8 @@
+import type { CatalogFinish } from './catalog-answer.js';
 import type { Citation, Passage } from './types.js';
 
-export interface CachedAnswer {
+/** A finished answer as kept, dataset cards and the date filter it stated included. */
+export interface CachedAnswer extends CatalogFinish {
   passages: Passage[];
   text: string;
   citations: Citation[];

@@ -2,13 +2,14 @@ import { DocentError } from '../errors.js';
 import type { Degradation, Filter } from '../types.js';
 import type { Generator as TextGenerator } from '../../providers/generators/generator.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import { catalogAnswer, catalogFields, planCatalogSearch, type CatalogFinish } from './catalog-answer.js';
 import { CitationFilter } from './citations.js';
 import type { FallbackChain } from './fallback-chain.js';
 import { standaloneQuery } from './follow-up.js';
 import type { PassageRetriever, RetrievedPassage } from './ports.js';
 import { buildMessages } from './prompt.js';
 import { relevantPassages, type RelevanceThresholds } from './relevance.js';
-import type { AnswerPart, Citation, FinishInfo, Passage, Question } from './types.js';
+import type { AnswerFinishReason, AnswerPart, Citation, FinishInfo, Passage, Question } from './types.js';
 
 export interface AnswerSettings extends RelevanceThresholds {
   /** Passages retrieved and shown to the model. */
@@ -52,29 +53,37 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
       }
       const rewritten = await standaloneQuery(question.text, question.history, { llm: deps.rewriter, timeoutMs: s.rewriteTimeoutMs });
       const filter: Filter | undefined = question.sources?.length ? { sources: question.sources } : undefined;
-      const { hits, degraded } = await deps.retriever.search(rewritten.query, { k: s.k, ...(filter ? { filter } : {}) });
-      const relevant = relevantPassages(rewritten.query, hits, s);
+      // A follow-up's new words are searched twice (BM25 counts repeated query terms): "and in winter?" must find
+      // the winter passage, not the previous answer's passages again.
+      // Dates in the question become a filter on records' coverage and leave the search words (catalog-answer.ts).
+      const plan = planCatalogSearch(rewritten.query, filter);
+      const searchText = rewritten.focus ? `${plan.query} ${rewritten.focus}` : plan.query;
+      const { hits, degraded } = await deps.retriever.search(searchText, { k: s.k, ...(plan.filter ? { filter: plan.filter } : {}) });
+      const relevant = relevantPassages(plan.query, hits, s);
       const retrievalMs = now() - started;
       const passages = relevant.map(toPassage);
       yield { type: 'sources', passages };
+      const catalog = catalogAnswer(plan, relevant, passages);
 
       if (passages.length === 0) {
-        const text = notFoundText(hits) + degradedNote(degraded);
+        const text = catalog.lead + notFoundText(hits) + degradedNote(degraded);
         yield { type: 'text-delta', text };
-        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started, degraded });
+        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started, degraded, ...catalog.finish });
         if (cacheKey && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
         yield { type: 'finish', info };
         return;
       }
 
       const messages = buildMessages(question.text, question.history, passages, s);
-      const request = { messages, question: rewritten.query, passages, history: question.history, maxTokens: s.maxTokens, temperature: s.temperature };
+      const request = { messages, question: rewritten.query, focus: rewritten.focus, passages, history: question.history, maxTokens: s.maxTokens, temperature: s.temperature };
       const filterMarks = new CitationFilter(new Set(passages.map((p) => p.n)));
       const generationStart = now();
       let firstTokenMs: number | null = null;
-      let text = '';
+      let text = catalog.lead;
+      if (catalog.lead) yield { type: 'text-delta', text: catalog.lead };
       let backend = 'none';
       let fallbacks: FinishInfo['fallbacks'] = [];
+      let finishReason: AnswerFinishReason = 'stop';
       const notes: string[] = [];
       for await (const ev of deps.chain.run(request, signal)) {
         if (ev.type === 'delta') {
@@ -95,17 +104,18 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
         } else {
           backend = ev.backend;
           fallbacks = ev.fallbacks;
+          finishReason = ev.finishReason;
         }
       }
-      const tail = filterMarks.flush() + (notes.length ? `\n\n_Note: ${notes.join('; ')}; answered by ${describe(backend)}._` : '') + degradedNote(degraded);
+      const tail = filterMarks.flush() + endNote(finishReason) + (notes.length ? `\n\n_Note: ${notes.join('; ')}; answered by ${describe(backend)}._` : '') + degradedNote(degraded);
       if (tail) {
         text += tail;
         yield { type: 'text-delta', text: tail };
       }
       const citations = citationsFor(passages, filterMarks.cited());
-      const info = finishInfo({ text, citations, backend, notFound: false, searchQuery: rewritten.query, retrievalMs, firstTokenMs, started, fallbacks, degraded });
-      // A degraded or fallback answer is not the one a healthy Docent would give: don't keep it.
-      if (cacheKey && fallbacks.length === 0 && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
+      const info = finishInfo({ text, citations, backend, notFound: false, searchQuery: rewritten.query, retrievalMs, firstTokenMs, started, fallbacks, degraded, finishReason, ...catalog.cited(citations) });
+      // A degraded, fallback or incomplete answer is not the one a healthy Docent would give: don't keep it.
+      if (cacheKey && finishReason === 'stop' && fallbacks.length === 0 && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
       yield { type: 'finish', info };
     } catch (err) {
       if (signal.aborted) return;
@@ -125,8 +135,11 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
   function finishInfo(o: {
     text: string; citations: Citation[]; backend: string; notFound: boolean; searchQuery: string;
     retrievalMs: number; firstTokenMs: number | null; started: number; fallbacks?: FinishInfo['fallbacks']; degraded?: Degradation[];
-  }): FinishInfo {
+    finishReason?: AnswerFinishReason;
+  } & CatalogFinish): FinishInfo {
     return {
+      ...catalogFields(o),
+      finishReason: o.finishReason ?? 'stop',
       text: o.text, citations: o.citations, backend: o.backend, notFound: o.notFound, searchQuery: o.searchQuery,
       fallbacks: o.fallbacks ?? [], degraded: o.degraded ?? [], cached: false,
       timings: { retrievalMs: o.retrievalMs, firstTokenMs: o.firstTokenMs, totalMs: now() - o.started },
@@ -174,10 +187,21 @@ function degradedNote(degraded: Degradation[]): string {
   return `\n\n_Note: the ${parts} ${degraded.length > 1 && parts.includes(' and ') ? 'were' : 'was'} unavailable, so these results come from a simpler search and may be less complete._`;
 }
 
+/**
+ * A plain line after an answer the model did not finish, so every surface (chat, console, `--json`) shows that
+ * the text stops short. `other` (e.g. a tool call) gets none: the text itself is all there is.
+ */
+function endNote(reason: AnswerFinishReason): string {
+  if (reason === 'length') return '\n\n(cut at the length limit)';
+  if (reason === 'cut') return '\n\n(the answer was cut off)';
+  if (reason === 'content-filter') return "\n\n(stopped by the model's content filter)";
+  return '';
+}
+
 function describe(backend: string): string {
   return backend === 'extractive' ? 'excerpts from the catalog' : backend;
 }
 
 function cached(info: FinishInfo, passages: Passage[]): CachedAnswer {
-  return { passages, text: info.text, citations: info.citations, backend: info.backend, notFound: info.notFound, searchQuery: info.searchQuery };
+  return { passages, text: info.text, citations: info.citations, backend: info.backend, notFound: info.notFound, searchQuery: info.searchQuery, ...catalogFields(info) };
 }

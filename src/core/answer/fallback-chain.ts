@@ -1,12 +1,20 @@
-import type { GenerationRequest, Generator } from '../../providers/generators/generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../providers/generators/generator.js';
 import { ProviderError } from '../errors.js';
 import { CircuitBreaker, type Permit } from '../circuit-breaker.js';
 import { abortError, abortableSleep, backoffDelay, type BackoffOptions, type Sleep } from './retry.js';
+import type { AnswerFinishReason, FinishReason } from './types.js';
 
 /**
  * The generator fallback chain: tries answer backends in order (e.g. HF Inference → Ollama → extractive)
  * with per-attempt timeouts, retries of transient failures, and a circuit breaker per backend. Pure
  * TypeScript over the Generator port, so it is tested with in-process fakes.
+ *
+ * A backend whose stream ends without a finish part was cut. With no text yet that is a transient failure
+ * (retried, then the next backend answers); once text was shown the answer finishes as `cut`. Why not fall
+ * back then too: the server closed the response on purpose (a proxy's time limit, a gateway that drops
+ * `finish_reason`), so the next attempt may well end the same way, and the user keeps a readable answer marked
+ * as cut rather than half an answer followed by a second one. A stream that errors mid-answer (reset socket,
+ * malformed chunk, timeout) still falls back: that backend is failing.
  */
 
 /** What the chain reports while answering. `delta`s of all backends arrive in order. */
@@ -14,7 +22,8 @@ export type ChainEvent =
   | { type: 'delta'; text: string; backend: string }
   /** `from` failed (or was skipped); `partial` says some of its text had already been streamed. */
   | { type: 'fallback'; from: string; reason: string; partial: boolean; to: string }
-  | { type: 'done'; backend: string; fallbacks: Array<{ backend: string; reason: string }> };
+  /** `finishReason`: the backend's, or `cut` when its stream ended without one after some text. */
+  | { type: 'done'; backend: string; fallbacks: Array<{ backend: string; reason: string }>; finishReason: AnswerFinishReason };
 
 /** Runs a request through the backends; `status()` shows each breaker for `/docent status`. */
 export interface FallbackChain {
@@ -101,14 +110,21 @@ export function createFallbackChain(opts: FallbackChainOptions): FallbackChain {
           attempt += 1;
           tokens = 0;
           try {
-            for await (const text of timedStream(backend, request, signal)) {
-              tokens += 1;
-              yield { type: 'delta', text, backend: id };
+            let reason: FinishReason | undefined;
+            for await (const part of timedStream(backend, request, signal)) {
+              if (part.type === 'finish') reason = part.reason;
+              else {
+                tokens += 1;
+                yield { type: 'delta', text: part.text, backend: id };
+              }
             }
+            if (reason === undefined && tokens === 0) throw new ProviderError(id, 'the stream ended without any text or a finish reason', { transient: true });
+            // Some text and then a clean end: the backend answered, so its breaker records a success.
+            if (reason === undefined) log?.warn({ backend: id, tokens }, 'answer stream ended without a finish reason; shown as cut');
             settled = true;
             breaker.recordSuccess();
             if (attempt > 1) log?.info({ backend: id, attempts: attempt }, 'answer backend recovered after retry');
-            yield { type: 'done', backend: id, fallbacks };
+            yield { type: 'done', backend: id, fallbacks, finishReason: reason ?? 'cut' };
             return;
           } catch (err) {
             if (signal.aborted) throw abortError(signal);
@@ -149,12 +165,12 @@ export function createFallbackChain(opts: FallbackChainOptions): FallbackChain {
 }
 
 /**
- * One attempt's text, with the attempt's time limits. Each `next()` is raced against the timers and the
+ * One attempt's parts, with the attempt's time limits. Each `next()` is raced against the timers and the
  * caller's abort rather than trusting the backend to honour its AbortSignal: a backend stuck in a read
- * that ignores abort must not hang the question. Empty chunks are dropped; a non-string chunk is a bug
- * in the backend and fails the attempt.
+ * that ignores abort must not hang the question. Empty text is dropped; a part of another shape is a bug
+ * in the backend and fails the attempt. The stream stops at the `finish` part (nothing may follow it).
  */
-async function* timedStream(backend: ChainBackend, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<string> {
+async function* timedStream(backend: ChainBackend, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationPart> {
   const { generator, firstTokenTimeoutMs, totalTimeoutMs } = backend;
   const controller = new AbortController();
   let stop!: (err: Error) => void;
@@ -169,7 +185,7 @@ async function* timedStream(backend: ChainBackend, request: GenerationRequest, s
   signal.addEventListener('abort', onAbort, { once: true });
   let firstTimer: NodeJS.Timeout | undefined = setTimeout(() => stop(new AttemptTimeout('first-token', firstTokenTimeoutMs)), firstTokenTimeoutMs);
   const totalTimer = setTimeout(() => stop(new AttemptTimeout('total', totalTimeoutMs)), totalTimeoutMs);
-  let iterator: AsyncIterator<string> | undefined;
+  let iterator: AsyncIterator<GenerationPart> | undefined;
   let finished = false;
   try {
     if (signal.aborted) throw abortError(signal);
@@ -183,14 +199,18 @@ async function* timedStream(backend: ChainBackend, request: GenerationRequest, s
         finished = true;
         return;
       }
-      const chunk: unknown = result.value;
-      if (typeof chunk !== 'string') throw new Error(`malformed chunk from the backend (expected text, got ${chunk === null ? 'null' : typeof chunk})`);
-      if (chunk === '') continue;
+      const part = checkPart(result.value);
+      if (part.type === 'finish') {
+        // Not `finished`: the finally below closes the backend's iterator, which may still hold a request.
+        yield part;
+        return;
+      }
+      if (part.text === '') continue;
       if (firstTimer !== undefined) {
         clearTimeout(firstTimer);
         firstTimer = undefined;
       }
-      yield chunk;
+      yield part;
     }
   } finally {
     clearTimeout(firstTimer);
@@ -203,6 +223,17 @@ async function* timedStream(backend: ChainBackend, request: GenerationRequest, s
       if (it?.return) void Promise.resolve().then(() => it.return!()).catch(() => undefined);
     }
   }
+}
+
+const FINISH_REASONS: ReadonlySet<unknown> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'other']);
+
+/** The part, if it has the port's shape; else the backend has a bug and the attempt fails. */
+function checkPart(value: unknown): GenerationPart {
+  const part = value as Partial<Record<string, unknown>> | null;
+  if (part?.type === 'text' && typeof part.text === 'string') return part as GenerationPart;
+  if (part?.type === 'finish' && FINISH_REASONS.has(part.reason)) return part as GenerationPart;
+  const what = value === null ? 'null' : typeof value === 'object' ? `an object of type ${String(part?.type)}` : typeof value;
+  throw new Error(`malformed part from the backend (expected text or finish, got ${what})`);
 }
 
 function isTransient(err: unknown): boolean {

@@ -16,12 +16,35 @@ const CONTEXT_WORDS = new Set(['and', 'also', 'about', 'same', 'then', 'or', 'it
 export function rewriteByRule(question: string, history: Turn[]): string {
   const previous = [...history].reverse().find((t) => t.role === 'user');
   if (!previous) return question;
-  const own = words(question).filter((w) => !isStopWord(w) && !CONTEXT_WORDS.has(w));
+  const own = ownWords(question);
   const dependent = DEPENDENT.test(question.trim()) || own.length <= 2;
   if (!dependent) return question;
   const have = new Set(own);
   const carried = words(previous.text).filter((w) => !isStopWord(w) && !have.has(w) && !CONTEXT_WORDS.has(w));
   return [...new Set(carried), ...own].join(' ');
+}
+
+function ownWords(question: string): string[] {
+  return words(question).filter((w) => !isStopWord(w) && !CONTEXT_WORDS.has(w));
+}
+
+/**
+ * The words a follow-up adds to the conversation ("winter" in "and in winter?" after a question about loggers):
+ * searched at double weight and preferred by the excerpt picker, so the answer leads with the new aspect instead
+ * of repeating the excerpts of the previous answer. Empty for a question with no earlier user turn.
+ */
+export function newWords(question: string, history: Turn[]): string {
+  const previous = [...history].reverse().find((t) => t.role === 'user');
+  if (!previous) return '';
+  const before = new Set(words(previous.text));
+  return [...new Set(ownWords(question).filter((w) => !before.has(w)))].join(' ');
+}
+
+export interface StandaloneQuery {
+  query: string;
+  /** The follow-up's new words (newWords); '' for a question that stands alone. */
+  focus: string;
+  by: 'none' | 'llm' | 'rule';
 }
 
 export interface RewriteOptions {
@@ -34,17 +57,18 @@ export interface RewriteOptions {
  * Turns a follow-up into a standalone search query: with an LLM when one is configured (short timeout; its
  * failure falls back to the rule), else by the rule. A question with no history is returned unchanged.
  */
-export async function standaloneQuery(question: string, history: Turn[], opts: RewriteOptions): Promise<{ query: string; by: 'none' | 'llm' | 'rule' }> {
-  if (history.length === 0) return { query: question, by: 'none' };
+export async function standaloneQuery(question: string, history: Turn[], opts: RewriteOptions): Promise<StandaloneQuery> {
+  if (history.length === 0) return { query: question, focus: '', by: 'none' };
+  const focus = newWords(question, history);
   if (opts.llm) {
     try {
       const query = await askForRewrite(opts.llm, question, history, opts.timeoutMs);
-      if (query) return { query, by: 'llm' };
+      if (query) return { query, focus, by: 'llm' };
     } catch {
       // Fall through to the rule: a follow-up must still be searchable when the LLM is down.
     }
   }
-  return { query: rewriteByRule(question, history), by: 'rule' };
+  return { query: rewriteByRule(question, history), focus, by: 'rule' };
 }
 
 async function askForRewrite(llm: Generator, question: string, history: Turn[], timeoutMs: number): Promise<string> {
@@ -58,8 +82,8 @@ async function askForRewrite(llm: Generator, question: string, history: Turn[], 
   ];
   const signal = AbortSignal.timeout(timeoutMs);
   let out = '';
-  for await (const delta of llm.stream({ messages, question, passages: [], history, maxTokens: 64, temperature: 0 }, signal)) {
-    out += delta;
+  for await (const part of llm.stream({ messages, question, passages: [], history, maxTokens: 64, temperature: 0 }, signal)) {
+    if (part.type === 'text') out += part.text;
     if (out.length > 300) break;
   }
   const line = out.trim().split('\n')[0]?.replace(/^["'“]|["'”]$/g, '').trim() ?? '';

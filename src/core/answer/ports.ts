@@ -10,6 +10,9 @@ export interface RetrievedPassage {
   page: number | null;
   kind: DocumentKind;
   text: string;
+  /** Last modification (ISO) and the record's display fields (src/core/record-fields.ts), for dataset cards. */
+  modified?: string | null;
+  fields?: Record<string, string>;
   /** Per-retriever scores before fusion (null where that retriever did not return the chunk). */
   signals: { vector: number | null; keyword: number | null };
 }

@@ -1,5 +1,6 @@
 import type { DocentError } from '../errors.js';
 import type { Degradation, DocumentKind } from '../types.js';
+import type { CatalogFinish } from './catalog-answer.js';
 
 /**
  * The answer pipeline's vocabulary. Adapters (Discord, Slack, console) turn a platform event into a
@@ -59,7 +60,23 @@ export interface Timings {
   totalMs: number;
 }
 
-export interface FinishInfo {
+/**
+ * Why the model stopped writing, as its server said (vercel/ai's finish reasons, trimmed to the ones Docent acts
+ * on): `stop` a natural end, `length` the token limit (`maxTokens`) cut it, `content-filter` the provider's
+ * filter stopped it, `other` anything else (tool calls, a model unloading, a name we don't know).
+ */
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
+
+/** How an answer ended: the generator's reason, or `cut` when its stream ended without giving one. */
+export type AnswerFinishReason = FinishReason | 'cut';
+
+/** `cards` and `dateFilter` (src/core/answer/catalog-answer.ts) come with answers to questions that ask for data. */
+export interface FinishInfo extends CatalogFinish {
+  /**
+   * How the answer ended. Anything but `stop` means the text may be incomplete: the pipeline appends a note
+   * saying so and does not cache it. Answers written without a model (not found, cache hits) are `stop`.
+   */
+  finishReason: AnswerFinishReason;
   citations: Citation[];
   timings: Timings;
   /** The generator that wrote the answer (after fallbacks), e.g. `hf:meta-llama/…` or `extractive`. */

@@ -4,6 +4,7 @@
  * the feed still loads.
  */
 import { LoadError } from '../../core/errors.js';
+import { distinctLines, encodeLinks, periodFromTemporal, type RecordLink } from '../../core/record-fields.js';
 import type { DocumentRecord } from '../../core/types.js';
 import { buildDocument, collapseWhitespace, isoDay, locationOf, readText } from './document.js';
 import { decodeLeftoverEntities, htmlToPlainText } from './html-text.js';
@@ -36,6 +37,47 @@ function distributionLines(dists: unknown[]): string[] {
     lines.push(label ? `${label}: ${url}` : url);
   }
   return lines;
+}
+
+// Short names for the media types DCAT feeds use when a distribution gives no `format`.
+const MEDIA_FORMATS: Record<string, string> = {
+  'text/csv': 'CSV', 'application/zip': 'ZIP', 'application/json': 'JSON', 'application/geo+json': 'GeoJSON',
+  'application/vnd.geo+json': 'GeoJSON', 'application/vnd.google-earth.kml+xml': 'KML', 'application/vnd.google-earth.kmz': 'KMZ',
+  'text/xml': 'XML', 'application/xml': 'XML', 'application/pdf': 'PDF', 'text/html': 'HTML', 'application/vnd.ms-excel': 'XLS',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX', 'text/plain': 'TXT', 'application/vnd.ogc.wms_xml': 'OGC WMS',
+};
+
+/** A distribution's format name: `format`, else a short media type, else its title ("Shapefile Download" → "Shapefile"). */
+function formatOf(d: Json): string {
+  const media = str(d['mediaType']).toLowerCase();
+  return str(d['format']) || MEDIA_FORMATS[media] || media || str(d['title']).replace(/\s+download$/i, '');
+}
+
+/** A page for people (the hub's "Web Page", an untyped link titled "Project page"), not a form of the data. */
+function isWebPage(d: Json): boolean {
+  const untyped = !str(d['format']) && !str(d['mediaType']);
+  return /^web ?page$/i.test(str(d['format'])) || str(d['mediaType']).toLowerCase() === 'text/html'
+    || (untyped && /\b(page|website|site|portal|home)\b/i.test(str(d['title'])));
+}
+
+/**
+ * Card links, one per distribution: its format (a metadata document keeps its title, "ISO-19139 metadata", which
+ * says more than "XML") and its download URL, else its access URL. The landing page is a card field of its own,
+ * so a distribution pointing at it is left out.
+ */
+function downloads(dists: unknown[], landingPage: string): RecordLink[] {
+  return dists.map(obj).flatMap((d) => {
+    const url = str(d['downloadURL']) || str(d['accessURL']);
+    if (!url || url === landingPage) return [];
+    const metadata = /metadata/i.test(str(d['title']));
+    return [{ format: metadata ? str(d['title']) : formatOf(d), url }];
+  });
+}
+
+/** The formats the data itself comes in (with a link): web pages and metadata documents are not formats of the data. */
+function formats(dists: unknown[]): string {
+  const offered = (d: Json) => Boolean(str(d['downloadURL']) || str(d['accessURL']));
+  return distinctLines(dists.map(obj).filter((d) => offered(d) && !isWebPage(d) && !/metadata/i.test(str(d['title']))).map(formatOf));
 }
 
 function firstDistributionUrl(dists: unknown[]): string | null {
@@ -86,6 +128,7 @@ function datasetToDocument(ds: Json, input: LoaderInput): DocumentRecord | strin
   const dists = Array.isArray(ds['distribution']) ? (ds['distribution'] as unknown[]) : [];
   const landingPage = str(ds['landingPage']);
   const description = typeof ds['description'] === 'string' ? decodeLeftoverEntities(htmlToPlainText(ds['description'])) : '';
+  const temporal = str(ds['temporal']);
   return buildDocument({
     sourceId: identifier,
     sourceRoot: input.sourceRoot,
@@ -103,6 +146,11 @@ function datasetToDocument(ds: Json, input: LoaderInput): DocumentRecord | strin
       publisher: str(obj(ds['publisher'])['name']),
       landingPage,
       distributions: distributionLines(dists).join('\n'),
+      // Card fields (src/core/record-fields.ts).
+      downloads: encodeLinks(downloads(dists, landingPage)),
+      formats: formats(dists),
+      temporal,
+      ...(temporal ? periodFromTemporal(temporal) : {}),
       issued: str(ds['issued']),
       accessLevel: str(ds['accessLevel']),
       spatial: spatial(ds['spatial']),

@@ -5,6 +5,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LoadError } from '../../core/errors.js';
+import { distinctLines, encodeLinks, periodFromDates, periodFromRange, type PeriodFields, type RecordLink } from '../../core/record-fields.js';
 import type { DocumentRecord } from '../../core/types.js';
 import { buildDocument, collapseWhitespace, isoDay, locationOf, readText, tidyText, titleFromName } from './document.js';
 import type { FileLoader, LoaderInput } from './loader.js';
@@ -109,6 +110,30 @@ function timePeriod(idinfo: Node): string {
   return texts(info, 'mdattim/sngdate/caldate').map(dateText).join(', ');
 }
 
+/** The period as card and filter fields: a range's begin and end, or the span of single or multiple dates. */
+function periodFields(idinfo: Node): PeriodFields {
+  const info = all(idinfo, 'timeperd/timeinfo')[0];
+  const range = all(info, 'rngdates')[0];
+  if (range !== undefined) return periodFromRange(first(range, 'begdate'), first(range, 'enddate'));
+  return periodFromDates([...texts(info, 'sngdate/caldate'), ...texts(info, 'mdattim/sngdate/caldate')]);
+}
+
+/**
+ * Distribution forms (distinfo/stdorder/digform): each one's format name and its online links. "Digital Data"
+ * is what many records put in formname when they have no format to name; it is no format, so it is dropped.
+ */
+function digitalForms(meta: Node): { formats: string[]; links: RecordLink[] } {
+  const formats: string[] = [];
+  const links: RecordLink[] = [];
+  for (const form of all(meta, 'distinfo/stdorder/digform')) {
+    const name = first(form, 'digtinfo/formname');
+    const format = /^digital data$/i.test(name) ? '' : name;
+    if (format) formats.push(format);
+    for (const url of unique(texts(form, 'digtopt/onlinopt/computer/networka/networkr'), false)) links.push({ format, url });
+  }
+  return { formats, links };
+}
+
 /** One line per distinct contact: organisation, person, e-mail, phone (only when it holds digits). */
 function contacts(meta: Node): string {
   const lines = [...all(meta, 'idinfo/ptcontac/cntinfo'), ...all(meta, 'metainfo/metc/cntinfo')].map((c) => {
@@ -167,6 +192,8 @@ export const fgdcLoader: FileLoader = {
     const keywords = unique([...texts(idinfo, 'keywords/theme/themekey'), ...texts(idinfo, 'keywords/place/placekey')])
       .filter((k) => k.toLowerCase() !== 'none');
     const links = unique(deepTexts(meta, new Set(['onlink', 'networkr'])), false);
+    const forms = digitalForms(meta);
+    const landingPage = texts(cite, 'onlink').find((l) => /^https?:\/\//i.test(l)) ?? '';
     return [
       buildDocument({
         sourceId: input.relPath,
@@ -188,7 +215,13 @@ export const fgdcLoader: FileLoader = {
           progress: first(idinfo, 'status/progress'),
           contacts: contacts(meta),
           onlineLinks: links.join('\n'),
-          publisher: unique(texts(cite, 'origin')).join('; '),
+          // The citation's publisher when it names one, else its originators (who made the data).
+          publisher: first(cite, 'pubinfo/publish') || unique(texts(cite, 'origin')).join('; '),
+          // Card fields (src/core/record-fields.ts).
+          ...periodFields(idinfo),
+          formats: distinctLines(forms.formats),
+          downloads: encodeLinks(forms.links),
+          landingPage,
           accessConstraints: truncate(first(idinfo, 'accconst'), USE_CONSTRAINTS_MAX),
           useConstraints: truncate(first(idinfo, 'useconst'), USE_CONSTRAINTS_MAX),
         },

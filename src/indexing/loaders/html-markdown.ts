@@ -6,6 +6,7 @@
  * text; images are dropped. Whitespace follows HTML: runs collapse to one space, blocks start new lines.
  */
 import { type AnyNode, type Element, isCDATA, isTag, isText } from 'domhandler';
+import { plainTitle } from './html-text.js';
 
 /** Blocks that stand apart as paragraphs (a blank line before and after). */
 const PARAGRAPH_BLOCKS = new Set([
@@ -156,7 +157,8 @@ function inCallout(el: Element, root: AnyNode): boolean {
 }
 
 function renderHeading(el: Element, level: number, w: TextWriter, ctx: Walk): void {
-  const text = flatText(el, ctx);
+  // A heading becomes part of every chunk's heading path (and so of titles and the prompt): plain text only.
+  const text = plainTitle(flatText(el, ctx));
   if (!text) return;
   if (w.flat) return w.inline(text);
   w.breakLine(2);

@@ -32,15 +32,50 @@ function fragmentText(fragment: string): string {
   return toInlineText(fragment).replace(/\s+/g, ' ').trim();
 }
 
-/** The page title: <title> when it has text, else the first <h1>, else null. */
+/** The page title: <title> when it has text, else the first <h1>, else null. Plain text (see `plainTitle`). */
 export function htmlTitle(html: string): string | null {
   for (const re of [/<title[^>]*>([\s\S]*?)<\/title\s*>/i, /<h1[^>]*>([\s\S]*?)<\/h1\s*>/i]) {
     const m = re.exec(html);
     // <title> holds raw text (entities only); run it through the converter to decode them.
-    const text = m ? fragmentText(`<p>${m[1]}</p>`) : '';
+    const text = m ? plainTitle(fragmentText(`<p>${m[1]}</p>`)) : '';
     if (text) return text;
   }
   return null;
+}
+
+/** Markdown inline links and images, `[label](target)` / `![alt](target)`, with one level of nested brackets. */
+const MD_LINK = /!?\[((?:[^[\]]|\[[^[\]]*\])*)\]\((?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
+/** Reference links `[label][ref]` and collapsed `[label][]`. */
+const MD_REF_LINK = /!?\[([^[\]]*)\]\[[^[\]]*\]/g;
+/** Autolinks `<scheme:…>`. */
+const AUTOLINK = /<([a-z][a-z0-9+.-]*:[^<>\s]*)>/gi;
+/**
+ * URLs of schemes that run code or read local data when followed; nothing a title should carry. `data:` and
+ * `file:` only in URL shape (`data:text/html,…`, `file:///…`), so "Data: annual report" or a wiki-style
+ * "File:Map.pdf" title keeps its words.
+ */
+const SCRIPT_URL = /\b(?:(?:javascript|vbscript|livescript):\S+|data:(?:[\w.+-]+\/[\w.+-]+)?[;,]\S*|file:\/\S*)/gi;
+
+/**
+ * A title (or heading) as plain text. Page authors — or whoever planted the page — control <title> and
+ * headings, and a title travels everywhere: source lists, not-found replies, the prompt. So link syntax does
+ * not survive into it: a Markdown link or image keeps its label, an http(s) autolink becomes its bare URL and
+ * any other autolink is dropped, and a javascript:/vbscript:/data:/file: URL is removed. The adapters escape titles anyway;
+ * this keeps the stored catalog clean and the prompt free of planted links.
+ */
+export function plainTitle(text: string): string {
+  let out = text;
+  // Nested links ("[[a](x)](y)") unwrap one level per pass.
+  for (let i = 0; i < 3; i++) {
+    const next = out.replace(MD_LINK, '$1').replace(MD_REF_LINK, '$1');
+    if (next === out) break;
+    out = next;
+  }
+  return out
+    .replace(AUTOLINK, (_m, url: string) => (/^https?:/i.test(url) ? url : ''))
+    .replace(SCRIPT_URL, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };

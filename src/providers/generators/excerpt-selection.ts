@@ -58,7 +58,7 @@ export function selectExcerpts(question: string, passages: Passage[], opts: Exce
     perPassage[rank]!.forEach((unit, index) => {
       const ts = unitTerms[rank]![index]!;
       // Too short to say anything on its own ("See below.", a lone column name).
-      if (ts.size < (unit.kind === 'row' ? 2 : 3)) return;
+      if (ts.size < (unit.kind === 'row' || unit.kind === 'code' ? 2 : 3)) return;
       const covered = new Set(queryTerms.filter((t) => ts.has(t)));
       if (covered.size === 0) return;
       const units = [unit];
@@ -81,11 +81,10 @@ export function selectExcerpts(question: string, passages: Passage[], opts: Exce
   for (const c of candidates.sort((a, b) => b.score - a.score || a.rank - b.rank || a.index - b.index)) {
     if (chosen.length >= opts.maxExcerpts) break;
     if ((fromPassage.get(c.n) ?? 0) >= opts.perPassage) continue;
-    // The same sentence twice (chunk overlap, a page repeated in two records) or one already inside a joined pair.
-    const key = c.units.map((u) => u.text).join(' ');
-    if ([...quoted].some((q) => q.includes(key) || key.includes(q))) continue;
+    // No sentence twice: chunk overlap, a page repeated in two records, or a sentence already quoted in a joined pair.
+    if (c.units.some((u) => quoted.has(u.text))) continue;
     chosen.push(c);
-    quoted.add(key);
+    for (const u of c.units) quoted.add(u.text);
     fromPassage.set(c.n, (fromPassage.get(c.n) ?? 0) + 1);
   }
   // Retrieval judged the top passage relevant on meaning alone (no shared word): show its opening statement.

@@ -28,13 +28,13 @@ export function createExtractiveGenerator(opts: ExtractiveOptions = {}): Generat
   return {
     id: EXTRACTIVE_ID,
     async *stream(request: GenerationRequest, signal: AbortSignal) {
-      const picked = pickSentences(request.question, request.passages.slice(0, maxPassages), maxSentences, maxChars);
-      if (picked.length === 0) return;
-      yield EXTRACTIVE_LABEL;
+      const picked = pickSentences(request.question, request.passages.slice(0, maxPassages), maxSentences, maxChars, request.focus);
+      if (picked.length > 0) yield { type: 'text', text: EXTRACTIVE_LABEL };
       for (const s of picked) {
         if (signal.aborted) return;
-        yield `\n\n> ${s.text} [${s.n}]`;
+        yield { type: 'text', text: `\n\n> ${s.text} [${s.n}]` };
       }
+      yield { type: 'finish', reason: 'stop' };
     },
   };
 }

@@ -9,12 +9,14 @@
  * - with `endpointUrl` it POSTs to `<endpointUrl>/v1/chat/completions` (or `<endpointUrl>/chat/completions`
  *   when the URL already ends in `/v1`), and `provider` must not be set;
  * - it retries a 503 immediately and forever unless `retry_on_error: false` (we retry ourselves);
- * - a stream that ends without `[DONE]` ends its iterator silently: sse.ts's guard makes that an error.
+ * - a stream that ends without `[DONE]` ends its iterator silently: the chunks' `finish_reason` (chat-parts.ts)
+ *   is what says the answer is complete; it throws a SyntaxError on a malformed event.
  */
 import { InferenceClient, type InferenceProviderOrPolicy } from '@huggingface/inference';
 import { ProviderError } from '../../core/errors.js';
-import type { GenerationRequest, Generator } from './generator.js';
-import { createStreamGuard, deltaTexts, toGeneratorError } from './sse.js';
+import { chatCompletionParts } from './chat-parts.js';
+import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
+import { createStreamGuard, toGeneratorError } from './sse.js';
 
 /** Options for `createHfChatGenerator`. */
 export interface HfChatGeneratorOptions {
@@ -53,7 +55,7 @@ export function createHfChatGenerator(opts: HfChatGeneratorOptions): Generator {
 
   return {
     id,
-    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationPart> {
       const guard = createStreamGuard({ framing: 'sse', signal, idleTimeoutMs, fetch: opts.fetch });
       // One client per answer: cheap, and its fetch carries this request's guard.
       const client = new InferenceClient(opts.token, {
@@ -73,8 +75,8 @@ export function createHfChatGenerator(opts: HfChatGeneratorOptions): Generator {
           },
           { signal: guard.signal },
         );
-        yield* deltaTexts(chunks);
-        guard.assertFinished();
+        // No finish reason: the stream was cut (the port's signal for it), unless we aborted it or it was no stream.
+        if (!(yield* chatCompletionParts(chunks))) guard.checkEnded();
       } catch (e) {
         throw toGeneratorError(e, {
           id,

@@ -8,11 +8,17 @@
  * - it skips a malformed NDJSON line with a `console.warn` and carries on; sse.ts's guard reports it;
  * - HTTP failures are `ResponseError { status_code }` (404 `model "x" not found, try pulling it first`),
  *   an unreachable server is undici's `TypeError: fetch failed`, and a stream that ends without
- *   `"done": true` throws `Did not receive done or success response in stream.`
+ *   `"done": true` throws `Did not receive done or success response in stream.`, which here means a cut
+ *   stream (the port's signal for it is ending without a finish part), not a failure;
+ * - the last message has `done: true` and `done_reason` (`stop`, `length`, `load`, `unload`).
  */
 import { Ollama } from 'ollama';
-import type { GenerationRequest, Generator } from './generator.js';
+import { toFinishReason } from './chat-parts.js';
+import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
+
+/** How ollama-js's error for a stream without `done: true` starts (see above). */
+const NO_DONE = 'Did not receive done';
 
 /** Small enough for a laptop CPU, good enough at citing passages. */
 export const DEFAULT_OLLAMA_CHAT_MODEL = 'llama3.2:3b';
@@ -40,7 +46,7 @@ export function createOllamaChatGenerator(opts: OllamaChatGeneratorOptions): Gen
 
   return {
     id,
-    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationPart> {
       const guard = createStreamGuard({ framing: 'ndjson', signal, idleTimeoutMs, fetch: opts.fetch });
       const client = new Ollama({ host: opts.host, fetch: guard.fetch });
       try {
@@ -53,10 +59,17 @@ export function createOllamaChatGenerator(opts: OllamaChatGeneratorOptions): Gen
         for await (const part of parts) {
           // `thinking` (reasoning models) is not part of the answer.
           const text = part.message?.content;
-          if (typeof text === 'string' && text !== '') yield text;
+          if (typeof text === 'string' && text !== '') yield { type: 'text', text };
+          if (part.done) {
+            // Servers before done_reason existed (early 2024) only said done: a natural end then.
+            yield { type: 'finish', reason: part.done_reason ? toFinishReason(part.done_reason) : 'stop' };
+            return;
+          }
         }
-        guard.assertFinished();
+        guard.checkEnded();
       } catch (e) {
+        // The server closed the response without `done: true`: a cut stream, reported by ending without a finish.
+        if (guard.bodyEnded && !guard.signal.aborted && e instanceof Error && e.message.startsWith(NO_DONE)) return;
         const status = (e as { status_code?: unknown } | null)?.status_code;
         throw toGeneratorError(e, {
           id,

@@ -9,16 +9,18 @@
  *   an option is absent, which would leak an OpenAI key or org header to a local vLLM: we pass them all;
  * - it refuses to start without a key; a keyless local server gets a placeholder key whose header is removed;
  * - it retries twice by default (we retry in the generator chain): `maxRetries: 0`;
- * - it logs to console on a malformed event, and ends the iterator silently on an abort or a stream without
- *   `[DONE]`: sse.ts's guard catches those before the client sees them.
+ * - it ends the iterator silently on an abort or a stream without `[DONE]`: sse.ts's guard tells an abort from
+ *   a cut stream, and the chunks' `finish_reason` (chat-parts.ts) tells a complete answer from a cut one;
+ * - it throws a SyntaxError on a malformed event (logged through its logger, which `logLevel: 'off'` silences).
  *
  * Base URL: `http://host:8000` (no path) means `http://host:8000/v1`, the path every one of these servers
  * uses; any other path (`…/v1`, `…/openai/v1`, `…/api`) is taken as the API root verbatim, and a pasted
  * `…/chat/completions` is trimmed. Query parameters (e.g. an `api-version`) are sent with every request.
  */
 import OpenAI from 'openai';
-import type { GenerationRequest, Generator } from './generator.js';
-import { createStreamGuard, deltaTexts, toGeneratorError } from './sse.js';
+import { chatCompletionParts } from './chat-parts.js';
+import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
+import { createStreamGuard, toGeneratorError } from './sse.js';
 
 /** Options for `createOpenAiChatGenerator`. */
 export interface OpenAiChatGeneratorOptions {
@@ -58,7 +60,7 @@ export function createOpenAiChatGenerator(opts: OpenAiChatGeneratorOptions): Gen
 
   return {
     id,
-    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<string> {
+    async *stream(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationPart> {
       const guard = createStreamGuard({ framing: 'sse', signal, idleTimeoutMs, fetch: opts.fetch });
       const client = new OpenAI({
         baseURL: root,
@@ -85,8 +87,8 @@ export function createOpenAiChatGenerator(opts: OpenAiChatGeneratorOptions): Gen
           },
           { signal: guard.signal },
         );
-        yield* deltaTexts(chunks);
-        guard.assertFinished();
+        // No finish reason: the stream was cut (the port's signal for it), unless we aborted it or it was no stream.
+        if (!(yield* chatCompletionParts(chunks))) guard.checkEnded();
       } catch (e) {
         throw toGeneratorError(e, {
           id,

@@ -1,30 +1,32 @@
 /**
- * Stream plumbing shared by the LLM chat generators (HF, OpenAI-compatible: SSE; Ollama: NDJSON).
+ * Stream plumbing shared by the LLM chat generators (HF and OpenAI-compatible: SSE; Ollama: NDJSON).
  *
- * Each generator hands its real client a `fetch` from `createStreamGuard`, which watches the response body
- * on its way to the client. Why not trust the clients alone (measured on @huggingface/inference 4.13,
- * openai 6.49, ollama 0.6.4):
- * - a stream that ends without `data: [DONE]` ends the HF and OpenAI iterators silently, so a cut answer
- *   would look complete; the guard turns it into an error;
- * - the openai client swallows an AbortError mid-stream (the iterator just stops), and ollama-js skips a
- *   malformed NDJSON line with a `console.warn` and carries on; the guard reports both;
- * - none of them notices a server that keeps the socket open and goes silent: the guard aborts when no
- *   bytes arrive for `idleTimeoutMs` while the client is waiting for them (the timer only runs while the
- *   client reads, so a slow consumer never trips it).
- * Bytes before a malformed record are still passed on, so the deltas written before it reach the caller.
+ * The clients parse their protocols themselves, and each generator reads the finish reason from the parsed
+ * chunks (`finish_reason`, Ollama's `done_reason`): a stream that ends without one was cut, whatever its
+ * framing said, so the wire is not re-parsed to find `[DONE]`. What the clients do not do is done by the guard
+ * around the `fetch` each generator hands its client (measured on @huggingface/inference 4.13, openai 6.49,
+ * ollama 0.6.4):
+ * - none of them notices a server that keeps the socket open and goes silent: the guard aborts when no bytes
+ *   arrive for `idleTimeoutMs` while the client is waiting for them (the timer only runs while the client
+ *   reads, so a slow consumer never trips it);
+ * - the openai client ends its iterator silently on an abort, and reads a 200 JSON answer (a server ignoring
+ *   `stream: true`) as an empty stream: `checkEnded()` tells those apart from a cut stream;
+ * - ollama-js skips a malformed NDJSON line with a `console.warn` and carries on, so a token would vanish
+ *   unnoticed: the guard checks that each line is JSON. (The HF and openai clients throw a SyntaxError on a
+ *   malformed SSE event themselves.)
  */
 import { ProviderError } from '../../core/errors.js';
 import { redactText } from '../../logging/logger.js';
 
-/** The response stream broke: malformed record, or it ended before its terminator. */
+/** The response stream broke: a malformed NDJSON line. */
 export class BrokenStreamError extends Error {
   override readonly name = 'BrokenStreamError';
 }
 
-/** `sse`: OpenAI-style `data:` events ending with `data: [DONE]`; `ndjson`: Ollama lines ending with `"done": true`. */
+/** `sse`: an event stream is required; `ndjson`: Ollama's lines, checked one by one. */
 export type StreamFraming = 'sse' | 'ndjson';
 
-/** One request's watchdog: owns its abort controller, idle timer and stream-completion state. */
+/** One request's watchdog: owns its abort controller, idle timer and what it saw of the response. */
 export interface StreamGuard {
   /** A fetch that adds `signal` to every request and watches streamed bodies. */
   readonly fetch: typeof fetch;
@@ -32,11 +34,16 @@ export interface StreamGuard {
   readonly signal: AbortSignal;
   /** True once a streaming response (2xx) arrived: later failures broke an answer in progress. */
   readonly streaming: boolean;
+  /** True once the streamed body ended normally (the server closed the response, not the socket). */
+  readonly bodyEnded: boolean;
   /** True when the idle timer, not the caller, aborted the request. */
   readonly timedOut: boolean;
   readonly idleTimeoutMs: number;
-  /** Throws when the stream did not end with its terminator (use after the client's iterator ends). */
-  assertFinished(): void;
+  /**
+   * For a client whose iterator ended without a finish reason: throws when that was an abort (the caller's or
+   * the idle timer's) or the server sent no stream at all; returns when the stream was simply cut.
+   */
+  checkEnded(): void;
   /** Aborts whatever is still in flight (a consumer that stopped early) and detaches from the caller's signal. */
   release(): void;
 }
@@ -48,7 +55,6 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
   if (opts.signal.aborted) onAbort();
   else opts.signal.addEventListener('abort', onAbort, { once: true });
 
-  let finished = false;
   /** Content type of a 2xx answer that was not the stream asked for (a server ignoring `stream: true`). */
   let notAStream: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -63,9 +69,7 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
 
   const watch = (body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> => {
     const reader = body.getReader();
-    const scanner = new RecordScanner(opts.framing);
-    const decoder = new TextDecoder();
-    const encoder = new TextEncoder();
+    const lines = opts.framing === 'ndjson' ? new NdjsonCheck() : undefined;
     let pending: Error | undefined;
     return new ReadableStream<Uint8Array>(
       {
@@ -75,17 +79,17 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
           try {
             const { done, value } = await reader.read();
             disarm();
-            const { pass, error } = scanner.push(done ? decoder.decode() : decoder.decode(value, { stream: true }), done);
-            finished ||= scanner.finished;
-            const failure =
-              error ?? (done && !scanner.finished ? new BrokenStreamError(`the stream ended before ${opts.framing === 'sse' ? '[DONE]' : 'done: true'}`) : undefined);
-            if (pass) out.enqueue(encoder.encode(pass));
-            if (failure) {
-              // Deliver what came before the failure first; fail on the next read.
-              pending = failure;
-              if (!done) void reader.cancel(failure).catch(() => {});
-              if (!pass) out.error(failure);
-            } else if (done) out.close();
+            const bad = done ? lines?.end() : lines?.push(value);
+            if (!bad) {
+              if (!done) return out.enqueue(value);
+              guard.bodyEnded = true;
+              return out.close();
+            }
+            // Deliver the lines before the bad one first; fail on the next read.
+            pending = bad.error;
+            if (!done) void reader.cancel(bad.error).catch(() => {});
+            if (bad.good.length > 0) out.enqueue(bad.good);
+            else out.error(bad.error);
           } catch (e) {
             disarm();
             out.error(e);
@@ -101,6 +105,7 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
   const guard = {
     signal: ctrl.signal,
     streaming: false,
+    bodyEnded: false,
     timedOut: false,
     idleTimeoutMs: opts.idleTimeoutMs,
     async fetch(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
@@ -120,11 +125,10 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
       guard.streaming = true;
       return new Response(watch(res.body), { status: res.status, statusText: res.statusText, headers: res.headers });
     },
-    assertFinished() {
+    checkEnded() {
       if (ctrl.signal.aborted) throw ctrl.signal.reason;
       // A plain Error, so not transient: the same server will answer the same way next time.
       if (notAStream !== undefined) throw new Error(`the server answered ${notAStream}, not an event stream`);
-      if (!finished) throw new BrokenStreamError('the stream ended before its terminator');
     },
     release() {
       disarm();
@@ -136,84 +140,47 @@ export function createStreamGuard(opts: { framing: StreamFraming; signal: AbortS
 }
 
 /**
- * Splits streamed text into records and validates each (SSE event data must be JSON or `[DONE]`; each
- * NDJSON line must be JSON). Lines end at `\n` (a trailing `\r` is dropped); lone-CR line endings,
- * legal in SSE but unused by LLM servers, are not supported.
+ * Checks that each NDJSON line is JSON as the bytes go by. Works on bytes: in UTF-8 a 0x0A byte is always a
+ * newline, never part of a character, so bytes before a bad line can be passed on exactly.
  */
-class RecordScanner {
-  finished = false;
-  private carry = '';
-  private data: string[] = [];
+class NdjsonCheck {
+  private carry = new Uint8Array(0);
+  private readonly decoder = new TextDecoder();
 
-  constructor(private readonly framing: StreamFraming) {}
-
-  /** Returns the part of `text` safe to pass on, and an error when a bad record starts after it. */
-  push(text: string, end: boolean): { pass: string; error?: BrokenStreamError } {
-    const full = this.carry + text + (end && this.carry + text !== '' && this.framing === 'ndjson' ? '\n' : '');
+  /** Nothing when every complete line is JSON; else the new bytes before the bad line, and the error. */
+  push(chunk: Uint8Array): { good: Uint8Array; error: BrokenStreamError } | undefined {
+    const bytes = new Uint8Array(this.carry.length + chunk.length);
+    bytes.set(this.carry);
+    bytes.set(chunk, this.carry.length);
     let start = 0;
-    for (let nl = full.indexOf('\n'); nl !== -1; start = nl + 1, nl = full.indexOf('\n', start)) {
-      const line = full.slice(start, nl).replace(/\r$/, '');
-      const error = this.framing === 'sse' ? this.sseLine(line) : this.ndjsonLine(line);
-      // Everything before this line's terminator has been or can be passed on; the client holds the
-      // unterminated bad record and never parses it.
-      if (error) return { pass: full.slice(this.carry.length, Math.max(this.carry.length, nl)), error };
+    for (let nl = bytes.indexOf(0x0a); nl !== -1; start = nl + 1, nl = bytes.indexOf(0x0a, start)) {
+      const error = this.check(bytes.subarray(start, nl));
+      // The carried bytes were passed on already; the client holds the unterminated bad line and never parses it.
+      if (error) return { good: chunk.subarray(0, Math.max(0, start - this.carry.length)), error };
     }
-    this.carry = full.slice(start);
-    return { pass: text };
-  }
-
-  private sseLine(line: string): BrokenStreamError | undefined {
-    if (line.startsWith('data:')) {
-      this.data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-      return undefined;
-    }
-    if (line !== '' || this.data.length === 0) return undefined; // comments, event:, id:, retry:
-    const data = this.data.join('\n');
-    this.data = [];
-    if (data === '[DONE]') {
-      this.finished = true;
-      return undefined;
-    }
-    return parse(data) === NOT_JSON ? new BrokenStreamError(`malformed SSE event: ${clip(data)}`) : undefined;
-  }
-
-  private ndjsonLine(line: string): BrokenStreamError | undefined {
-    if (line.trim() === '') return undefined;
-    const record = parse(line);
-    if (record === NOT_JSON) return new BrokenStreamError(`malformed NDJSON line: ${clip(line)}`);
-    if ((record as { done?: unknown } | null)?.done === true) this.finished = true;
+    this.carry = bytes.slice(start);
     return undefined;
   }
-}
 
-const NOT_JSON = Symbol('not JSON');
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return NOT_JSON;
+  /** At the end of the body: the last line, which may lack its newline (the client parses it all the same). */
+  end(): { good: Uint8Array; error: BrokenStreamError } | undefined {
+    const error = this.check(this.carry);
+    return error ? { good: new Uint8Array(0), error } : undefined;
+  }
+
+  private check(line: Uint8Array): BrokenStreamError | undefined {
+    const text = this.decoder.decode(line).trim();
+    if (text === '') return undefined;
+    try {
+      JSON.parse(text);
+      return undefined;
+    } catch {
+      return new BrokenStreamError(`malformed NDJSON line: ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
+    }
   }
 }
-
-const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
 /** What `toGeneratorError` needs to know about the request that failed. */
-/** One chunk of an OpenAI-style chat completion stream (HF's client and openai's share the shape). */
-interface ChatCompletionChunkLike {
-  choices?: Array<{ delta?: { content?: string | null } } | undefined>;
-}
-
-/**
- * The text of each chunk of an OpenAI-style stream. The first chunk often carries only the role, and reasoning
- * models may send other fields: chunks without text are skipped.
- */
-export async function* deltaTexts(chunks: AsyncIterable<ChatCompletionChunkLike>): AsyncGenerator<string> {
-  for await (const chunk of chunks) {
-    const text = chunk.choices?.[0]?.delta?.content;
-    if (typeof text === 'string' && text !== '') yield text;
-  }
-}
-
 export interface FailureContext {
   /** The generator id (ProviderError.provider) and the host or endpoint named in messages. */
   id: string;
@@ -289,6 +256,8 @@ function classify(e: unknown, c: FailureContext): ProviderError {
   if (c.guard.timedOut) return new ProviderError(c.id, `${c.where} sent nothing for ${c.guard.idleTimeoutMs} ms`, opts);
   const broken = findBroken(e);
   if (broken) return new ProviderError(c.id, `the stream broke mid-answer: ${broken.message}`, opts);
+  // The HF and openai clients JSON.parse each SSE event and let the SyntaxError out.
+  if (c.guard.streaming && err instanceof SyntaxError) return new ProviderError(c.id, `the stream broke mid-answer: malformed event (${err.message})`, opts);
   const status = c.status;
   if (status !== undefined && status >= 300) {
     const text = `${c.where} answered HTTP ${status}: ${err.message}`;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices, Feedback } from '../../../commands/services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
+import { safeMarkdown } from '../../../src/adapters/discord/sanitize.js';
 import type { AnswerPart, Citation, Question } from '../../../src/core/answer/types.js';
 import { DocentError } from '../../../src/core/errors.js';
 import type { IndexProgress, IndexSummary } from '../../../src/indexing/indexer.js';
@@ -58,7 +59,7 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
         yield {
           type: 'finish',
           info: {
-            text, citations: script.citations ?? [citation(1)], backend: 'scripted', fallbacks: [], degraded: [], cached: false, notFound: false,
+            text, citations: script.citations ?? [citation(1)], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
             searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: script.firstDelayMs ?? 20, totalMs: 100 },
           },
         };
@@ -155,7 +156,7 @@ describe('Discord adapter against the fake Discord', () => {
     await discord.waitFor(() => discord.state.originalContent(sent.token)?.startsWith('Finally, an answer [1].'), { timeoutMs: 10_000 });
   }, 20_000);
 
-  it('(b) splits a 5000-character answer over follow-ups at boundaries, losing nothing', async () => {
+  it('(b) splits a 5000-character answer over follow-ups at boundaries, losing nothing (its links shown as text)', async () => {
     const answer = longAnswer(5000);
     t.scripts.set('long one', { deltas: chunked(answer, 60), gapMs: 2, citations: [citation(1), citation(2), citation(3)] });
     const sent = await ask('long one', { timeoutMs: 15_000 });
@@ -164,13 +165,18 @@ describe('Discord adapter against the fake Discord', () => {
     expect(contents.length).toBeGreaterThanOrEqual(3);
     for (const c of contents) expect(c.length).toBeLessThanOrEqual(2000);
     const joined = contents.join('');
-    expect(joined.slice(0, answer.length)).toBe(answer);
-    expect(joined.slice(answer.length)).toMatch(/^\n\n\*\*Sources\*\*\n\[1\] /);
+    // Model text is untrusted: its links arrive escaped and defanged (shared/untrusted-text.ts), nothing lost.
+    const shown = safeMarkdown(answer);
+    expect(shown).toContain('\\[field manual\\]\u200b(hxxps://example.org/manuals/field-manual.pdf)');
+    expect(joined.slice(0, shown.length)).toBe(shown);
+    expect(joined.slice(shown.length)).toMatch(/^\n\n\*\*Sources\*\*\n\[1\] /);
     for (const c of contents.slice(0, -1)) {
       expect(c).toMatch(/(?:[.!?\]>)]\s+|\n)$/); // a sentence or paragraph end, never mid-word
       expect(c.match(/\[/g)?.length ?? 0).toBe(c.match(/\]/g)?.length ?? 0);
       expect(c.match(/</g)?.length ?? 0).toBe(c.match(/>/g)?.length ?? 0);
-      expect(c.match(/\]\(/g)?.length ?? 0).toBe(c.match(/\.pdf\)/g)?.length ?? 0);
+      // A link's text is never cut off from its (defanged) URL, and none of the model's links is clickable.
+      expect(c.match(/field manual\\\]/g)?.length ?? 0).toBe(c.match(/\.pdf\)/g)?.length ?? 0);
+      expect(c).not.toMatch(/https?:\/\/|(?<!\\)\]\(/);
     }
     // Buttons only under the last message; every message suppresses link previews.
     expect(JSON.stringify(messages.at(-1)!.data['components'])).toContain('docent:fb:up:');

@@ -36,7 +36,7 @@ async function* parts(list: AnswerPart[], throwAtEnd?: Error): AsyncGenerator<An
 
 const finish = (text: string): AnswerPart => ({
   type: 'finish',
-  info: { text, citations: [{ n: 1, passage: 1, title: 'T', sourceId: 's', url: null, path: 'a.md', page: null }], backend: 'b', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: text, timings: { retrievalMs: 0, firstTokenMs: 0, totalMs: 0 } },
+  info: { text, citations: [{ n: 1, passage: 1, title: 'T', sourceId: 's', url: null, path: 'a.md', page: null }], backend: 'b', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: text, timings: { retrievalMs: 0, firstTokenMs: 0, totalMs: 0 } },
 });
 const logger = pino({ level: 'silent' });
 

@@ -5,18 +5,19 @@ import { fromMrkdwn, slackLink, stripBotMention, toMrkdwn, toStreamMarkdown } fr
 const PING = /<(?:!channel|!here|!everyone|@[UW][A-Z0-9]+|!subteam\^[^>]*)(?:\|[^>]*)?>/;
 
 describe('toMrkdwn', () => {
-  it('converts links, bold, italics, strikethrough, headings and bullets', () => {
+  it('converts bold, italics, strikethrough, headings and bullets, and makes no link of a Markdown link', () => {
     const md = '# Trail maps\n\nThe **maps** are in [the atlas](https://example.org/atlas) [1]. See *this* and __that__, not ~~those~~.\n\n- one\n* two';
     expect(toMrkdwn(md)).toBe(
-      '*Trail maps*\n\nThe *maps* are in <https://example.org/atlas|the atlas> [1]. See _this_ and *that*, not ~those~.\n\n• one\n• two',
+      '*Trail maps*\n\nThe *maps* are in [the atlas]\u200b(hxxps://example.org/atlas) [1]. See _this_ and *that*, not ~those~.\n\n• one\n• two',
     );
   });
 
-  it('escapes &, < and > everywhere except in its own links, and keeps a quote marker', () => {
+  it('escapes &, < and > everywhere, so no control sequence (link, mention) can form, and keeps a quote marker', () => {
     expect(toMrkdwn('a < b && c > d')).toBe('a &lt; b &amp;&amp; c &gt; d');
     expect(toMrkdwn('> quoted [2]')).toBe('> quoted [2]');
-    expect(toMrkdwn('see [A & B](https://e.org/?a=1&b=2)')).toBe('see <https://e.org/?a=1&amp;b=2|A &amp; B>');
-    expect(toMrkdwn('<https://e.org/x>')).toBe('<https://e.org/x>');
+    expect(toMrkdwn('see [A & B](https://e.org/?a=1&b=2)')).toBe('see [A &amp; B]\u200b(hxxps://e.org/?a=1&amp;b=2)');
+    expect(toMrkdwn('<https://e.org/x>')).toBe('&lt;hxxps://e.org/x&gt;');
+    expect(toMrkdwn('<https://evil.example|the official portal>')).toBe('&lt;hxxps://evil.example|the official portal&gt;');
   });
 
   it('leaves code alone apart from escaping, and drops a fence info string', () => {

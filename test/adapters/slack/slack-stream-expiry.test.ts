@@ -26,7 +26,7 @@ const services = {
         type: 'finish',
         info: {
           text: DELTAS.join(''), citations: [{ n: 1, passage: 1, title: 'Manual', sourceId: 'm', url: 'https://example.org/m', path: null, page: 1 }],
-          backend: 'scripted', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: 'q', timings: { retrievalMs: 0, firstTokenMs: 100, totalMs: 1200 },
+          backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false, searchQuery: 'q', timings: { retrievalMs: 0, firstTokenMs: 100, totalMs: 1200 },
         },
       };
     }

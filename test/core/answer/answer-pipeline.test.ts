@@ -3,7 +3,7 @@ import { AnswerCache } from '../../../src/core/answer/answer-cache.js';
 import { createAnswerPipeline, type AnswerSettings } from '../../../src/core/answer/answer-pipeline.js';
 import { createFallbackChain } from '../../../src/core/answer/fallback-chain.js';
 import type { PassageRetriever, RetrievedPassage } from '../../../src/core/answer/ports.js';
-import type { AnswerPart, FinishInfo, Question } from '../../../src/core/answer/types.js';
+import type { AnswerPart, FinishInfo, FinishReason, Question } from '../../../src/core/answer/types.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import { createExtractiveGenerator } from '../../../src/providers/generators/extractive-generator.js';
 import type { GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
@@ -24,17 +24,21 @@ function retrieverOf(hits: RetrievedPassage[], seen: string[] = []): PassageRetr
   return { search: async (q) => (seen.push(q), { hits, degraded: [] }) };
 }
 
-/** A scripted in-process LLM: yields `tokens`, or throws after `failAfter` tokens. */
-function llm(id: string, tokens: string[], failAfter?: number, seen?: GenerationRequest[]): Generator {
+/**
+ * A scripted in-process LLM: yields `tokens` then finish `stop`, or throws after `failAfter` tokens. `finish`
+ * changes the reason; `none` ends the stream without a finish part (a cut stream).
+ */
+function llm(id: string, tokens: string[], failAfter?: number, seen?: GenerationRequest[], finish: FinishReason | 'none' = 'stop'): Generator {
   return {
     id,
     async *stream(req) {
       seen?.push(req);
       for (let i = 0; i < tokens.length; i++) {
         if (failAfter !== undefined && i === failAfter) throw new ProviderError(id, 'connection reset', { transient: true });
-        yield tokens[i]!;
+        yield { type: 'text', text: tokens[i]! };
       }
       if (failAfter !== undefined && failAfter >= tokens.length) throw new ProviderError(id, 'HTTP 500', { transient: true });
+      if (finish !== 'none') yield { type: 'finish', reason: finish };
     },
   };
 }
@@ -67,7 +71,7 @@ describe('answer pipeline', () => {
     const { parts, text, finish } = await collect(pipelineWith([llm('fake', ['Timber ', 'harvest acres are ', 'in FACTS [1].'])]), ask('timber harvest'));
     expect(parts.map((p) => p.type)).toEqual(['sources', 'text-delta', 'text-delta', 'text-delta', 'finish']);
     expect(text).toBe('Timber harvest acres are in FACTS [1].');
-    expect(finish).toMatchObject({ backend: 'fake', cached: false, notFound: false, fallbacks: [] });
+    expect(finish).toMatchObject({ backend: 'fake', finishReason: 'stop', cached: false, notFound: false, fallbacks: [] });
     expect(finish.citations).toEqual([{ n: 1, passage: 1, title: 'S_USA.Actv_TimberHarvest', sourceId: 'fsgeodata/Actv_TimberHarvest.xml', url: 'https://data.fs.usda.gov/th', path: null, page: null }]);
   });
 
@@ -94,7 +98,7 @@ describe('answer pipeline', () => {
     const called: GenerationRequest[] = [];
     const { text, finish, parts } = await collect(pipelineWith([llm('fake', ['invented'], undefined, called)], weak), ask('banana bread recipe'));
     expect(text).toBe('I couldn\'t find that in the catalog. The closest things I found were: "S_USA.Actv_TimberHarvest", "Notes".');
-    expect(finish).toMatchObject({ notFound: true, backend: 'none', citations: [] });
+    expect(finish).toMatchObject({ notFound: true, backend: 'none', citations: [], finishReason: 'stop' });
     expect(parts[0]).toEqual({ type: 'sources', passages: [] });
     expect(called).toHaveLength(0);
   });
@@ -123,18 +127,49 @@ describe('answer pipeline', () => {
     const p = pipelineWith([llm('fake', ['Timber [1].'])], records, { cache, version: () => version, seen });
     expect((await collect(p, ask('Timber harvest?'))).finish.cached).toBe(false);
     const again = await collect(p, ask('timber   harvest'));
-    expect(again.finish.cached).toBe(true);
+    expect(again.finish).toMatchObject({ cached: true, finishReason: 'stop' });
     expect(again.text).toBe('Timber [1].');
     expect(seen).toHaveLength(1);
     version = 2;
     expect((await collect(p, ask('timber harvest'))).finish.cached).toBe(false);
   });
 
+  it('shows an answer cut at the length limit as cut, after its citations are settled, and does not cache it', async () => {
+    const cache = new AnswerCache(60_000, 10);
+    const seen: GenerationRequest[] = [];
+    const p = pipelineWith([llm('fake', ['Timber harvest acres [1] are rep'], undefined, seen, 'length'), createExtractiveGenerator()], records, { cache });
+    const first = await collect(p, ask('timber harvest acres'));
+    expect(first.text).toBe('Timber harvest acres [1] are rep\n\n(cut at the length limit)');
+    expect(first.finish).toMatchObject({ finishReason: 'length', backend: 'fake', fallbacks: [], cached: false, text: first.text });
+    expect(first.finish.citations.map((c) => c.passage)).toEqual([1]);
+    const again = await collect(p, ask('timber harvest acres'));
+    expect(again.finish).toMatchObject({ finishReason: 'length', cached: false });
+    expect(seen).toHaveLength(2);
+    expect(cache.size).toBe(0);
+  });
+
+  it('shows a stream that ended without a finish reason as cut off, without falling back, and does not cache it', async () => {
+    const cache = new AnswerCache(60_000, 10);
+    const p = pipelineWith([llm('fake', ['Timber harvest ', 'acres are'], undefined, undefined, 'none'), createExtractiveGenerator()], records, { cache });
+    const { text, finish } = await collect(p, ask('timber harvest acres'));
+    expect(text).toBe('Timber harvest acres are\n\n(the answer was cut off)');
+    expect(finish).toMatchObject({ finishReason: 'cut', backend: 'fake', fallbacks: [] });
+    expect(cache.size).toBe(0);
+  });
+
+  it('falls back when a stream ends with neither text nor a finish reason', async () => {
+    const { text, finish } = await collect(pipelineWith([llm('fake', [], undefined, undefined, 'none'), createExtractiveGenerator()]), ask('timber harvest acres'));
+    expect(text).toMatch(/^Excerpts from the catalog[^]*_Note: fake was unavailable \(the stream ended without any text or a finish reason\); answered by excerpts from the catalog\._$/);
+    expect(text).not.toMatch(/\((cut at the length limit|the answer was cut off)\)/);
+    expect(finish).toMatchObject({ finishReason: 'stop', backend: 'extractive' });
+  });
+
   it('rewrites a follow-up into a standalone query for retrieval', async () => {
     const seen: string[] = [];
     const p = pipelineWith([createExtractiveGenerator()], records, { seen });
     const { finish } = await collect(p, ask('and the one from 2011?', [{ role: 'user', text: 'timber harvest maps' }, { role: 'assistant', text: '…' }]));
-    expect(seen[0]).toBe('timber harvest maps 2011');
+    // The new word is searched twice (weighted above the carried-over ones); the query shown is the readable one.
+    expect(seen[0]).toBe('timber harvest maps 2011 2011');
     expect(finish.searchQuery).toBe('timber harvest maps 2011');
   });
 

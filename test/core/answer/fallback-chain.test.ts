@@ -3,10 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { createFallbackChain, type ChainBackend, type ChainEvent, type FallbackChainOptions } from '../../../src/core/answer/fallback-chain.js';
 import { abortableSleep } from '../../../src/core/answer/retry.js';
 import { ProviderError } from '../../../src/core/errors.js';
-import type { GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
+import type { FinishReason } from '../../../src/core/answer/types.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
 
-/** One step of a fake backend's script. `hang` never settles and ignores abort, like a stuck socket read. */
-type Step = string | { wait: number } | { fail: Error } | 'hang' | { raw: unknown };
+/**
+ * One step of a fake backend's script: text, a pause, a failure, a finish part, or a raw value as a part.
+ * `hang` never settles and ignores abort, like a stuck socket read. A script that completes without a
+ * `finish` step ends with finish `stop`, unless it has `unfinished` (the stream ends without a finish part).
+ */
+type Step = string | { wait: number } | { fail: Error } | 'hang' | { raw: unknown } | { finish: FinishReason } | 'unfinished';
 
 interface Fake extends Generator {
   calls: number;
@@ -23,14 +28,17 @@ function fake(id: string, ...scripts: Step[][]): Fake {
       const script = scripts[Math.min(g.calls, scripts.length - 1)] ?? [];
       g.calls += 1;
       g.signals.push(signal);
-      return (async function* () {
+      return (async function* (): AsyncGenerator<GenerationPart> {
         for (const step of script) {
           if (step === 'hang') await new Promise<never>(() => undefined);
-          else if (typeof step === 'string') yield step;
+          else if (step === 'unfinished') return;
+          else if (typeof step === 'string') yield { type: 'text', text: step };
           else if ('wait' in step) await abortableSleep(step.wait, signal);
           else if ('fail' in step) throw step.fail;
-          else yield step.raw as string;
+          else if ('finish' in step) yield { type: 'finish', reason: step.finish };
+          else yield step.raw as GenerationPart;
         }
+        if (!script.some((step) => typeof step === 'object' && 'finish' in step)) yield { type: 'finish', reason: 'stop' };
       })();
     },
   };
@@ -86,7 +94,7 @@ describe('createFallbackChain', () => {
       { type: 'delta', text: 'The ', backend: 'a' },
       { type: 'delta', text: 'answer ', backend: 'a' },
       { type: 'delta', text: 'is 42.', backend: 'a' },
-      { type: 'done', backend: 'a', fallbacks: [] },
+      { type: 'done', backend: 'a', fallbacks: [], finishReason: 'stop' },
     ]);
     expect(b.calls).toBe(0);
   });
@@ -97,7 +105,7 @@ describe('createFallbackChain', () => {
     const { events } = await collect(chain([backend(a), backend(b)]).c.run(request, new AbortController().signal));
     expect(events[0]).toEqual({ type: 'fallback', from: 'a', reason: 'HTTP 500 from https://hf.example', partial: false, to: 'b' });
     expect(text(events)).toBe('from b');
-    expect(events.at(-1)).toEqual({ type: 'done', backend: 'b', fallbacks: [{ backend: 'a', reason: 'HTTP 500 from https://hf.example' }] });
+    expect(events.at(-1)).toEqual({ type: 'done', backend: 'b', fallbacks: [{ backend: 'a', reason: 'HTTP 500 from https://hf.example' }], finishReason: 'stop' });
   });
 
   it('retries transient errors with growing, capped backoff, then moves on', async () => {
@@ -119,7 +127,7 @@ describe('createFallbackChain', () => {
     expect(sleeps).toHaveLength(2);
     expect(sleeps[1]!).toBeGreaterThan(sleeps[0]!);
     expect(text(events)).toBe('second try');
-    expect(events.at(-1)).toEqual({ type: 'done', backend: 'a', fallbacks: [] });
+    expect(events.at(-1)).toEqual({ type: 'done', backend: 'a', fallbacks: [], finishReason: 'stop' });
   });
 
   it('does not retry a non-transient error', async () => {
@@ -175,6 +183,42 @@ describe('createFallbackChain', () => {
     expect(text(events)).toBe('one b');
   });
 
+  it('finishes with the backend\'s finish reason and stops reading at the finish part', async () => {
+    const a = fake('a', ['Cut at ', 'the limit', { finish: 'length' }, 'never read']);
+    const { c } = chain([backend(a), backend(fake('b', ['b']))]);
+    const { events, error } = await collect(c.run(request, new AbortController().signal));
+    expect(error).toBeUndefined();
+    expect(text(events)).toBe('Cut at the limit');
+    expect(events.at(-1)).toEqual({ type: 'done', backend: 'a', fallbacks: [], finishReason: 'length' });
+    // Finishing at the token limit is the backend working as asked.
+    expect(c.status()[0]).toMatchObject({ state: 'closed', failures: 0 });
+  });
+
+  it('finishes as cut when a stream with text ends without a finish part: no retry, no fallback', async () => {
+    const a = fake('a', ['Half an ', 'answer', 'unfinished']);
+    const b = fake('b', ['b']);
+    const { c } = chain([backend(a, { retries: 2 }), backend(b)]);
+    const { events } = await collect(c.run(request, new AbortController().signal));
+    expect(events.map((e) => e.type)).toEqual(['delta', 'delta', 'done']);
+    expect(text(events)).toBe('Half an answer');
+    expect(events.at(-1)).toEqual({ type: 'done', backend: 'a', fallbacks: [], finishReason: 'cut' });
+    expect([a.calls, b.calls]).toEqual([1, 0]);
+  });
+
+  it('treats a stream that ends with neither text nor a finish part as a transient failure: retried, then falls back', async () => {
+    const a = fake('a', ['unfinished']);
+    const b = fake('b', ['from b']);
+    const { c, sleeps } = chain([backend(a, { retries: 1 }), backend(b)]);
+    const { events } = await collect(c.run(request, new AbortController().signal));
+    expect(a.calls).toBe(2);
+    expect(sleeps).toHaveLength(1);
+    expect(ofType(events, 'fallback')).toEqual([
+      { type: 'fallback', from: 'a', reason: 'the stream ended without any text or a finish reason (2 attempts)', partial: false, to: 'b' },
+    ]);
+    expect(text(events)).toBe('from b');
+    expect(events.at(-1)).toMatchObject({ type: 'done', backend: 'b', finishReason: 'stop' });
+  });
+
   it('falls back with partial: true on a malformed chunk mid-stream (thrown or non-text)', async () => {
     const thrown = fake('a', ['ok ', { fail: new ProviderError('a', 'malformed JSON in stream chunk', { transient: true }) }]);
     const run1 = await collect(chain([backend(thrown, { retries: 2 }), backend(fake('b', ['b']))]).c.run(request, new AbortController().signal));
@@ -182,10 +226,14 @@ describe('createFallbackChain', () => {
     expect(ofType(run1.events, 'fallback')[0]).toMatchObject({ partial: true, reason: 'stream broke after 1 token: malformed JSON in stream chunk' });
     expect(text(run1.events)).toBe('ok b');
 
-    const nonText = fake('a', ['ok ', { raw: { choices: [] } }]);
-    const run2 = await collect(chain([backend(nonText), backend(fake('b', ['b']))]).c.run(request, new AbortController().signal));
-    expect(ofType(run2.events, 'fallback')[0]?.reason).toMatch(/^stream broke after 1 token: malformed chunk .*got object/);
-    expect(text(run2.events)).toBe('ok b');
+    // A bare string (the old port), an OpenAI chunk passed through, and a finish with an unknown reason.
+    const cases: Array<[unknown, string]> = [['ok', 'string'], [{ choices: [] }, 'an object of type undefined'], [{ type: 'finish', reason: 'done' }, 'an object of type finish']];
+    for (const [raw, got] of cases) {
+      const nonPart = fake('a', ['ok ', { raw }]);
+      const run2 = await collect(chain([backend(nonPart), backend(fake('b', ['b']))]).c.run(request, new AbortController().signal));
+      expect(ofType(run2.events, 'fallback')[0]?.reason).toBe(`stream broke after 1 token: malformed part from the backend (expected text or finish, got ${got})`);
+      expect(text(run2.events)).toBe('ok b');
+    }
   });
 
   it('opens the breaker after N failures, skips while open, and a successful half-open trial closes it', async () => {
@@ -200,7 +248,7 @@ describe('createFallbackChain', () => {
     const skipped = await collect(c.run(request, signal));
     expect(a.calls).toBe(3);
     expect(skipped.events[0]).toEqual({ type: 'fallback', from: 'a', reason: 'paused after 3 failures', partial: false, to: 'b' });
-    expect(skipped.events.at(-1)).toEqual({ type: 'done', backend: 'b', fallbacks: [{ backend: 'a', reason: 'paused after 3 failures' }] });
+    expect(skipped.events.at(-1)).toEqual({ type: 'done', backend: 'b', fallbacks: [{ backend: 'a', reason: 'paused after 3 failures' }], finishReason: 'stop' });
 
     clock.t += 60_000;
     expect(c.status()[0]?.state).toBe('half-open');

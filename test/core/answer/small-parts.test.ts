@@ -34,11 +34,18 @@ describe('follow-ups', () => {
     expect(rewriteByRule('wilderness boundaries in Montana national forests', history)).toBe('wilderness boundaries in Montana national forests');
   });
   it('uses the LLM when it answers, and the rule when it fails', async () => {
-    const good: Generator = { id: 'llm', async *stream() { yield '"timber harvest '; yield 'maps Oregon 2011"\nextra'; } };
+    const good: Generator = {
+      id: 'llm',
+      async *stream() {
+        yield { type: 'text', text: '"timber harvest ' };
+        yield { type: 'text', text: 'maps Oregon 2011"\nextra' };
+        yield { type: 'finish', reason: 'stop' };
+      },
+    };
     const bad: Generator = { id: 'llm', async *stream() { throw new Error('down'); } };
-    expect(await standaloneQuery('and 2011?', history, { llm: good, timeoutMs: 1000 })).toEqual({ query: 'timber harvest maps Oregon 2011', by: 'llm' });
+    expect(await standaloneQuery('and 2011?', history, { llm: good, timeoutMs: 1000 })).toEqual({ query: 'timber harvest maps Oregon 2011', focus: '2011', by: 'llm' });
     expect((await standaloneQuery('and 2011?', history, { llm: bad, timeoutMs: 1000 })).by).toBe('rule');
-    expect(await standaloneQuery('fire maps', [], { timeoutMs: 1000 })).toEqual({ query: 'fire maps', by: 'none' });
+    expect(await standaloneQuery('fire maps', [], { timeoutMs: 1000 })).toEqual({ query: 'fire maps', focus: '', by: 'none' });
   });
 });
 
@@ -69,7 +76,14 @@ describe('extractive generator', () => {
         text: 'Roads\n\nForest roads open to motor vehicles. Closures are listed by district office.' },
     ];
     let out = '';
-    for await (const d of createExtractiveGenerator().stream({ messages: [], question: 'timber harvest acres', passages, history: [], maxTokens: 100, temperature: 0 }, new AbortController().signal)) out += d;
+    const parts: string[] = [];
+    for await (const p of createExtractiveGenerator().stream({ messages: [], question: 'timber harvest acres', passages, history: [], maxTokens: 100, temperature: 0 }, new AbortController().signal)) {
+      parts.push(p.type);
+      if (p.type === 'text') out += p.text;
+    }
+    // Text, then one finish at the end: excerpts are always complete.
+    expect(parts.at(-1)).toBe('finish');
+    expect(parts.filter((t) => t === 'finish')).toHaveLength(1);
     expect(out.startsWith(EXTRACTIVE_LABEL)).toBe(true);
     expect(out).toContain('> Depicts acres of timber harvest reported in FACTS. [1]');
     expect(out).not.toContain('Keywords:');

@@ -172,6 +172,8 @@ describe('DCAT-US', () => {
     expect(doc!.fields).toEqual({
       identifier: 'f1', publisher: 'USFS', contact: 'Desk, desk@example.org', landingPage: 'https://e.org/land',
       distributions: 'Page: https://e.org/p\nCSV: https://e.org/f.csv', issued: '2020-01-01', accessLevel: 'public',
+      // Card fields: a download prefers downloadURL; "Page" has no format, so its title names it (a page is no format).
+      downloads: 'Page\thttps://e.org/p\nCSV\thttps://e.org/f.csv', formats: 'CSV',
     });
   });
 

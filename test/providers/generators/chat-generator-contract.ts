@@ -1,11 +1,12 @@
 /**
  * The behaviour every LLM chat generator shares, run with its real client against a loopback fake that
- * speaks its wire protocol: streaming order, what the request carries, HTTP failures, a cut or malformed
- * stream, a silent server, abort, an early stop by the consumer, and an unreachable host.
+ * speaks its wire protocol: streaming order and the finish reason, what the request carries, HTTP failures,
+ * a cut or malformed stream, a silent server, abort, an early stop by the consumer, and an unreachable host.
  */
 import { describe, expect, it } from 'vitest';
+import type { FinishReason } from '../../../src/core/answer/types.js';
 import { ProviderError } from '../../../src/core/errors.js';
-import type { GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
 import { script, type ChatStage } from '../../fakes/chat-script.js';
 import { deadUrl } from '../../fakes/route-server.js';
 
@@ -21,18 +22,30 @@ export const REQUEST: GenerationRequest = {
   temperature: 0.2,
 };
 
-/** Consumes a generator, keeping the deltas it yielded before failing (if it failed). */
+/**
+ * Consumes a generator, keeping the parts it yielded before failing (if it failed): `deltas` are the texts,
+ * `finish` the reason of a finish part, undefined when the stream ended (or failed) without one.
+ */
 export async function collect(gen: Generator, signal = new AbortController().signal, onDelta?: (d: string, i: number) => void) {
+  const parts: GenerationPart[] = [];
   const deltas: string[] = [];
+  let error: unknown;
   try {
-    for await (const d of gen.stream(REQUEST, signal)) {
-      deltas.push(d);
-      onDelta?.(d, deltas.length - 1);
+    for await (const p of gen.stream(REQUEST, signal)) {
+      parts.push(p);
+      if (p.type !== 'text') continue;
+      deltas.push(p.text);
+      onDelta?.(p.text, deltas.length - 1);
     }
-    return { deltas, error: undefined };
   } catch (e) {
-    return { deltas, error: e };
+    error = e;
   }
+  const finishes = parts.flatMap((p, i) => (p.type === 'finish' ? [i] : []));
+  // The port: at most one finish, and nothing after it.
+  expect(finishes.length === 0 || (finishes.length === 1 && finishes[0] === parts.length - 1)).toBe(true);
+  const last = parts.at(-1);
+  const finish: FinishReason | undefined = last?.type === 'finish' ? last.reason : undefined;
+  return { deltas, finish, error };
 }
 
 function providerError(e: unknown): ProviderError {
@@ -58,18 +71,35 @@ const TOKENS = ['The', ' flood', ' zone', ' maps', ' are', ' in', ' [1]', '.'];
 /** Registers the shared contract tests. */
 export function chatGeneratorContract(name: string, s: ContractSetup): void {
   describe(`${name}: chat generator contract`, () => {
-    it('streams every delta in order and sends messages, model, max tokens, temperature and the key', async () => {
+    it('streams every delta in order, then finish stop, and sends messages, model, max tokens, temperature and the key', async () => {
       s.fake().chat.enqueue(script({ tokens: TOKENS, delayMs: 5 }));
       const gen = s.make();
-      const { deltas, error } = await collect(gen);
+      const { deltas, finish, error } = await collect(gen);
       expect(error).toBeUndefined();
       expect(deltas).toEqual(TOKENS);
+      expect(finish).toBe('stop');
       expect(deltas.join('')).toBe(TOKENS.join(''));
       const [req] = s.fake().chat.requests;
       expect(req).toMatchObject({ messages: REQUEST.messages, maxTokens: 321, temperature: 0.2, stream: true });
       expect(typeof req!.model).toBe('string');
       expect(req!.authorization).toBe(s.authorization);
       expect(s.fake().chat.tokenTimes.map((t) => t.text)).toEqual(TOKENS);
+    });
+
+    it('finishes with length when the server stopped at the token limit', async () => {
+      s.fake().chat.enqueue(script({ tokens: TOKENS, finishReason: 'length' }));
+      const { deltas, finish, error } = await collect(s.make());
+      expect(error).toBeUndefined();
+      expect(deltas).toEqual(TOKENS);
+      expect(finish).toBe('length');
+    });
+
+    it('ends without a finish part (a cut stream, not an error) when the response ends without its final record', { timeout: 5_000 }, async () => {
+      s.fake().chat.enqueue(script({ tokens: TOKENS, noTerminator: true }));
+      const { deltas, finish, error } = await collect(s.make());
+      expect(error).toBeUndefined();
+      expect(deltas).toEqual(TOKENS);
+      expect(finish).toBeUndefined();
     });
 
     it('serves successive requests from successive scripts', async () => {
@@ -96,18 +126,12 @@ export function chatGeneratorContract(name: string, s: ContractSetup): void {
 
     it('yields the deltas before a cut connection, then fails transiently without hanging', { timeout: 5_000 }, async () => {
       s.fake().chat.enqueue(script({ tokens: TOKENS, cutAfter: 3 }));
-      const { deltas, error } = await collect(s.make());
+      const { deltas, finish, error } = await collect(s.make());
       expect(deltas).toEqual(TOKENS.slice(0, 3));
+      expect(finish).toBeUndefined();
       const e = providerError(error);
       expect(e.transient).toBe(true);
       expect(e.message).toMatch(/stream broke/);
-    });
-
-    it('fails when the stream ends cleanly but without its terminator', { timeout: 5_000 }, async () => {
-      s.fake().chat.enqueue(script({ tokens: TOKENS, noTerminator: true }));
-      const { deltas, error } = await collect(s.make());
-      expect(deltas).toEqual(TOKENS);
-      expect(providerError(error).message).toMatch(/stream broke/);
     });
 
     it('fails when the connection is cut after the last token but before the terminator', { timeout: 5_000 }, async () => {
@@ -138,12 +162,12 @@ export function chatGeneratorContract(name: string, s: ContractSetup): void {
     it('does not time out a slow consumer while the server has already sent everything', { timeout: 5_000 }, async () => {
       s.fake().chat.enqueue(script({ tokens: ['a', 'b', 'c'] }));
       const gen = s.make({ idleTimeoutMs: 250 });
-      const deltas: string[] = [];
-      for await (const d of gen.stream(REQUEST, new AbortController().signal)) {
-        deltas.push(d);
+      const parts: GenerationPart[] = [];
+      for await (const p of gen.stream(REQUEST, new AbortController().signal)) {
+        parts.push(p);
         await new Promise((r) => setTimeout(r, 500)); // e.g. awaiting a chat-platform edit
       }
-      expect(deltas).toEqual(['a', 'b', 'c']);
+      expect(parts).toEqual([...['a', 'b', 'c'].map((text) => ({ type: 'text', text })), { type: 'finish', reason: 'stop' }]);
     });
 
     it('stops promptly on abort mid-stream and the server sees the request go away', { timeout: 5_000 }, async () => {
@@ -175,8 +199,8 @@ export function chatGeneratorContract(name: string, s: ContractSetup): void {
 
     it('releases the request when the consumer stops early', { timeout: 5_000 }, async () => {
       s.fake().chat.enqueue(script({ tokens: TOKENS, delayMs: 100 }));
-      for await (const d of s.make().stream(REQUEST, new AbortController().signal)) {
-        expect(d).toBe('The');
+      for await (const p of s.make().stream(REQUEST, new AbortController().signal)) {
+        expect(p).toEqual({ type: 'text', text: 'The' });
         break;
       }
       await new Promise((r) => setTimeout(r, 1_000));

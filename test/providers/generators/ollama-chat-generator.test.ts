@@ -34,6 +34,13 @@ describe('createOllamaChatGenerator', () => {
     expect((req!.raw as { options?: unknown }).options).toEqual({ temperature: 0.2, num_predict: 321 });
   });
 
+  it('reads done_reason from the done message: load is other, and a server without done_reason finished normally', async () => {
+    fake.chat.enqueue(script({ tokens: ['a'], finishReason: 'load' }), script({ tokens: ['b'], finishReason: null }));
+    const gen = createOllamaChatGenerator({ host: fake.url });
+    expect(await collect(gen)).toEqual({ deltas: ['a'], finish: 'other', error: undefined });
+    expect(await collect(gen)).toEqual({ deltas: ['b'], finish: 'stop', error: undefined });
+  });
+
   it('reports a model that was never pulled as permanent, with the pull command', async () => {
     const { error } = await collect(createOllamaChatGenerator({ host: fake.url, model: 'mistral:7b' }));
     expect(error).toBeInstanceOf(ProviderError);

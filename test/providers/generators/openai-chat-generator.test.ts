@@ -61,6 +61,21 @@ describe('createOpenAiChatGenerator', () => {
     expect(req!.headers['openai-project']).toBeUndefined();
   });
 
+  it('maps each server finish_reason, and reads one that arrives with the last text', async () => {
+    // content_filter (OpenAI, Azure), eos_token (TGI), tool_calls, and [DONE] with no finish_reason at all.
+    const cases: Array<[string | null, string | undefined]> = [['content_filter', 'content-filter'], ['eos_token', 'stop'], ['tool_calls', 'other'], [null, undefined]];
+    for (const [finishReason] of cases) fake.chat.enqueue(script({ tokens: ['a', 'b'], finishReason }));
+    const gen = createOpenAiChatGenerator({ baseUrl: fake.url, model: MODEL });
+    for (const [, expected] of cases) expect(await collect(gen)).toEqual({ deltas: ['a', 'b'], finish: expected, error: undefined });
+
+    fake.route('POST', '/v1/chat/completions', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'Cut ' } }] })}\n\n`);
+      res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'here' }, finish_reason: 'length' }] })}\n\ndata: [DONE]\n\n`);
+    });
+    expect(await collect(gen)).toEqual({ deltas: ['Cut ', 'here'], finish: 'length', error: undefined });
+  });
+
   it('reports a server that ignores stream: true as a permanent failure', async () => {
     fake.route('POST', '/v1/chat/completions', (_req, res) =>
       sendJson(res, 200, { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'All at once.' }, finish_reason: 'stop' }] }),

@@ -25,6 +25,7 @@ import { createReranker } from '../../src/runtime/reranker-factory.js';
 import { openSearchService } from '../../src/runtime/search-service.js';
 import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { openRuntime } from '../../src/runtime/docent-runtime.js';
+import { formatCards } from '../../src/adapters/console/card-text.js';
 import { evaluateAnswers, printAnswerTable, readAnswerLabels, type AnswerEvalResult } from './answer-eval.js';
 import { repoRoot } from '../bench/repo-root.js';
 import { linkSharedModels } from '../bench/shared-models.js';
@@ -182,7 +183,9 @@ async function answerCorpus(corpus: Corpus, questions: EvalQuestion[], source: s
         if (part.type === 'error') throw part.error;
         if (part.type === 'finish') {
           if (!part.info.notFound) backend = part.info.backend;
-          return { text: part.info.text, notFound: part.info.notFound };
+          // What a user sees: the answer and, for catalog questions, its dataset cards (terminal rendering).
+          const cards = part.info.cards?.length ? `\n\n${formatCards(part.info.cards)}` : '';
+          return { text: part.info.text + cards, notFound: part.info.notFound };
         }
       }
       throw new Error(`no finish part for "${text}"`);

@@ -59,7 +59,9 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
       const plan = planCatalogSearch(rewritten.query, filter);
       const searchText = rewritten.focus ? `${plan.query} ${rewritten.focus}` : plan.query;
       const { hits, degraded } = await deps.retriever.search(searchText, { k: s.k, ...(plan.filter ? { filter: plan.filter } : {}) });
-      const relevant = relevantPassages(plan.query, hits, s);
+      // The gate decides whether to answer at all; once one passage passes, every retrieved passage is offered to
+      // the generator, which picks what answers (a passage-by-passage gate dropped the right page behind a weaker one).
+      const relevant = relevantPassages(plan.query, hits, s).length > 0 ? hits : [];
       const retrievalMs = now() - started;
       const passages = relevant.map(toPassage);
       yield { type: 'sources', passages };

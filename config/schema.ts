@@ -21,6 +21,13 @@ export const configSchema = z
       .object({
         maxFileMb: z.number().positive(),
         fetchTimeoutMs: z.number().int().positive(),
+        /** Timeout for reading one local file (a hung network mount, a file swapped for a pipe). */
+        readTimeoutMs: z.number().int().positive(),
+        /** Parsing runs in a worker thread; a file over one of these limits is skipped with the reason. */
+        parseTimeoutMs: z.number().int().min(1000, { message: 'must be at least 1000 (1 s)' }),
+        /** Below ~64 MB the worker cannot even load the PDF parser. */
+        parseMaxMemoryMb: z.number().int().min(64, { message: 'must be at least 64 (MB)' }).max(65536),
+        pdfMaxPages: z.number().int().min(1),
       })
       .strict(),
     chunking: z
@@ -80,6 +87,7 @@ export const configSchema = z
         maxPassageChars: z.number().int().min(200).max(20000),
         minVectorScore: z.number().min(-1).max(1),
         minCoverage: z.number().min(0).max(1),
+        minWeightedCoverage: z.number().min(0).max(1),
         rewriteTimeoutMs: z.number().int().positive(),
         firstTokenTimeoutMs: z.number().int().positive(),
         totalTimeoutMs: z.number().int().positive(),
@@ -177,6 +185,10 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   SOURCES: { path: 'sources', kind: 'list' },
   LOADER_MAX_FILE_MB: { path: 'loader.maxFileMb', kind: 'number' },
   LOADER_FETCH_TIMEOUT_MS: { path: 'loader.fetchTimeoutMs', kind: 'number' },
+  LOADER_READ_TIMEOUT_MS: { path: 'loader.readTimeoutMs', kind: 'number' },
+  LOADER_PARSE_TIMEOUT_MS: { path: 'loader.parseTimeoutMs', kind: 'number' },
+  LOADER_PARSE_MAX_MEMORY_MB: { path: 'loader.parseMaxMemoryMb', kind: 'number' },
+  LOADER_PDF_MAX_PAGES: { path: 'loader.pdfMaxPages', kind: 'number' },
   CHUNK_SIZE: { path: 'chunking.size', kind: 'number' },
   CHUNK_OVERLAP: { path: 'chunking.overlap', kind: 'number' },
   CHUNK_RECORD_SIZE: { path: 'chunking.recordSize', kind: 'number' },
@@ -200,6 +212,10 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   CATALOG_NAME: { path: 'answer.catalogName', kind: 'string' },
   ANSWER_K: { path: 'answer.k', kind: 'number' },
   ANSWER_MAX_TOKENS: { path: 'answer.maxTokens', kind: 'number' },
+  // The not-found gate, to recalibrate for another embedder with `npm run eval -- --answers`.
+  ANSWER_MIN_VECTOR_SCORE: { path: 'answer.minVectorScore', kind: 'number' },
+  ANSWER_MIN_COVERAGE: { path: 'answer.minCoverage', kind: 'number' },
+  ANSWER_MIN_WEIGHTED_COVERAGE: { path: 'answer.minWeightedCoverage', kind: 'number' },
   LLM_FIRST_TOKEN_TIMEOUT_MS: { path: 'answer.firstTokenTimeoutMs', kind: 'number' },
   LLM_TOTAL_TIMEOUT_MS: { path: 'answer.totalTimeoutMs', kind: 'number' },
   ANSWER_CACHE_TTL_SECONDS: { path: 'answer.cacheTtlSeconds', kind: 'number' },

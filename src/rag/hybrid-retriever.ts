@@ -43,7 +43,9 @@ export interface RetrievedHit extends SearchHit {
    * The hit's own scores before fusion, null where that retriever did not return it: cosine similarity from
    * the vector list, BM25 from the keyword list. The answer pipeline's "found nothing relevant" gate uses them.
    */
-  signals: { vector: number | null; keyword: number | null };
+  /** Per-retriever scores before fusion (null where that retriever did not return the chunk), and the share of
+   * the query's IDF weight the chunk holds (KeywordIndex.coverage). */
+  signals: { vector: number | null; keyword: number | null; coverage: number | null };
 }
 
 export interface HybridRetrieverDeps {
@@ -160,7 +162,9 @@ export class HybridRetriever {
     const diverse = diversifyByDocument(collapsed, (h) => `${h.item.sourceRoot}\u0000${h.item.sourceId}\u0000${h.item.page ?? ''}`, s.maxPerDocument);
     const vectorScore = new Map(vectorHits.map((h) => [h.item.id, h.score]));
     const keywordScore = new Map(keywordHits.map((h) => [h.item.id, h.score]));
-    const hits = diverse.slice(0, opts.k).map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null }));
+    const top = diverse.slice(0, opts.k);
+    const coverage = this.deps.keyword.coverage(query, top.map((h) => h.item.id));
+    const hits = top.map((h) => toHit(h, { vector: vectorScore.get(h.item.id) ?? null, keyword: keywordScore.get(h.item.id) ?? null, coverage: coverage.get(h.item.id) ?? null }));
     return { hits, degraded };
   }
 

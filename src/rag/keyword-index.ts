@@ -15,6 +15,12 @@ export interface KeywordIndex {
   readonly size: number;
   /** Best `n` chunks for `query` by BM25 (higher score is better), any query term may match, best first. */
   query(query: string, n: number, filter?: Filter): Scored<Chunk>[];
+  /**
+   * For each chunk id, the share of the query's weight its text contains (0..1): each query term weighs its IDF
+   * over this index's documents, so a missing rare word costs more than a missing common one. The not-found gate
+   * reads it (src/core/answer/relevance.ts).
+   */
+  coverage(query: string, chunkIds: readonly string[]): Map<string, number>;
   /** The chunks with these ids, in the order given; ids this version does not hold are left out. */
   chunksById(ids: readonly string[]): Chunk[];
   /** Every chunk, in insertion order, in pages (for consumers that need them all: the reranker's statistics, tests). */

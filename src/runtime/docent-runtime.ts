@@ -128,7 +128,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       settings: {
         k: a.k, catalogName: a.catalogName, historyTurns: a.historyTurns, maxPassageChars: a.maxPassageChars,
         maxTokens: a.maxTokens, temperature: a.temperature, rewriteTimeoutMs: a.rewriteTimeoutMs,
-        minVectorScore: a.minVectorScore, minCoverage: a.minCoverage,
+        minVectorScore: a.minVectorScore, minCoverage: a.minCoverage, minWeightedCoverage: a.minWeightedCoverage,
       },
     });
     const reindex = createReindexRunner({

@@ -35,7 +35,7 @@ export function bestChunkPerDocument<T extends ChunkTerms>(chunks: readonly T[],
 }
 
 /** Occurrences of `term` as a whole space-separated token of `terms` (no copy of the string). */
-function countTerm(terms: string, term: string): number {
+export function countTerm(terms: string, term: string): number {
   let f = 0;
   for (let i = terms.indexOf(term); i >= 0; i = terms.indexOf(term, i + term.length)) {
     const end = i + term.length;

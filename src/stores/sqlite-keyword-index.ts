@@ -17,7 +17,7 @@ import { modifiedToEpochSeconds, normalizeKeyword, recordPeriod } from '../core/
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
 import type { KeywordIndex } from '../rag/keyword-index.js';
 import { keywordTerms } from '../rag/text-tokens.js';
-import { bestChunkPerDocument } from './best-chunk.js';
+import { bestChunkPerDocument, countTerm } from './best-chunk.js';
 import { luceneIdf, rankDocuments } from './bm25-ranking.js';
 import { filterToSql } from './keyword-filter-sql.js';
 
@@ -156,6 +156,20 @@ class SqliteKeywordIndex implements KeywordIndex {
     if (chosen.length === 0) return new Map();
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM chunks c WHERE c.rowid IN (${chosen.map(() => '?').join(',')})`).all(...chosen) as Row[];
     return new Map(rows.map((r) => [r.doc, toChunk(r)]));
+  }
+
+  coverage(question: string, chunkIds: readonly string[]): Map<string, number> {
+    const unique = [...new Set(keywordTerms(question))];
+    const out = new Map<string, number>();
+    if (unique.length === 0 || chunkIds.length === 0) return out;
+    const df = this.documentFrequencies(unique);
+    // A word no document uses weighs most (df 0): a question about "banana bread" matched on "bread" alone is weak.
+    const weights = unique.map((t) => ({ term: t, w: luceneIdf(this.documents, df.get(t) ?? 0) }));
+    const whole = weights.reduce((a, x) => a + x.w, 0);
+    const ids = chunkIds.slice(0, ID_BATCH);
+    const rows = this.db.prepare(`SELECT id, terms FROM chunks WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Array<{ id: string; terms: string }>;
+    for (const r of rows) out.set(r.id, weights.reduce((a, x) => a + (countTerm(r.terms, x.term) > 0 ? x.w : 0), 0) / whole);
+    return out;
   }
 
   chunksById(ids: readonly string[]): Chunk[] {

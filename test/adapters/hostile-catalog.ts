@@ -59,7 +59,7 @@ export function hostileServices(): { services: DocentServices; asked: Question[]
     // the link-shaped question covers nothing, so it gets the not-found reply naming the closest titles.
     settings: {
       k: 4, catalogName: 'the test catalog', historyTurns: 6, maxPassageChars: 1000, maxTokens: 300, temperature: 0,
-      rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.9,
+      rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.9, minWeightedCoverage: 0.5,
     },
   });
   let answers = 0;

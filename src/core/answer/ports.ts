@@ -13,8 +13,11 @@ export interface RetrievedPassage {
   /** Last modification (ISO) and the record's display fields (src/core/record-fields.ts), for dataset cards. */
   modified?: string | null;
   fields?: Record<string, string>;
-  /** Per-retriever scores before fusion (null where that retriever did not return the chunk). */
-  signals: { vector: number | null; keyword: number | null };
+  /**
+   * Per-retriever scores before fusion (null where that retriever did not return the chunk), and, when the
+   * retriever knows it, the share of the question's IDF weight the passage holds (0..1).
+   */
+  signals: { vector: number | null; keyword: number | null; coverage?: number | null };
 }
 
 /**

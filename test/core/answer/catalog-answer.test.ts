@@ -14,7 +14,7 @@ import type { Generator } from '../../../src/providers/generators/generator.js';
 
 const settings: AnswerSettings = {
   k: 4, catalogName: 'the test catalog', historyTurns: 6, maxPassageChars: 1000, maxTokens: 200, temperature: 0,
-  rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.6,
+  rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.6, minWeightedCoverage: 0.5,
 };
 
 const hits: RetrievedPassage[] = [

@@ -20,7 +20,7 @@ import { startFakeOllamaServer, type FakeOllamaServer } from '../../fakes/fake-o
 
 const settings: AnswerSettings = {
   k: 4, catalogName: 'the test catalog', historyTurns: 6, maxPassageChars: 1000, maxTokens: 200, temperature: 0,
-  rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.6,
+  rewriteTimeoutMs: 500, minVectorScore: 0.5, minCoverage: 0.6, minWeightedCoverage: 0.5,
 };
 
 const hit: RetrievedPassage = {

@@ -11,10 +11,14 @@ const hit = (text: string, vector: number | null): RetrievedPassage => ({
 });
 
 describe('relevance gate', () => {
-  const t = { minVectorScore: 0.5, minCoverage: 0.6 };
+  const t = { minVectorScore: 0.5, minCoverage: 0.6, minWeightedCoverage: 0.5 };
   it('keeps passages close in meaning or sharing most of the question words', () => {
     expect(relevantPassages('timber harvest maps', [hit('Timber harvest acres by forest', 0.2)], t)).toHaveLength(1);
     expect(relevantPassages('where did they cut trees', [hit('Timber harvest acres', 0.7)], t)).toHaveLength(1);
+  });
+  it('keeps a passage holding most of the question\'s IDF weight (rare words count more)', () => {
+    expect(relevantPassages('timber harvest maps', [{ ...hit('Harvest acres', 0.2), signals: { vector: 0.2, keyword: 1, coverage: 0.7 } }], t)).toHaveLength(1);
+    expect(relevantPassages('banana bread recipe', [{ ...hit('Timber harvest acres by forest', 0.3), signals: { vector: 0.3, keyword: 1, coverage: 0.2 } }], t)).toHaveLength(0);
   });
   it('drops passages that are neither', () => {
     expect(relevantPassages('banana bread recipe', [hit('Timber harvest acres by forest', 0.3)], t)).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { ChannelType, Routes, ThreadAutoArchiveDuration, type ChatInputCommandInteraction } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, Routes, ThreadAutoArchiveDuration, type ChatInputCommandInteraction } from 'discord.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { CommandDefinition, CommandReply, Invoker } from '../../../commands/types.js';
 import { DocentError } from '../../core/errors.js';
@@ -84,6 +84,8 @@ async function render(result: CommandReply, reply: InteractionReply, interaction
     answerId: result.answerId,
     editIntervalMs: deps.editIntervalMs,
     logger: log,
+    // The app's permissions in the channel (interaction `app_permissions`): without Embed Links the cards go into the text.
+    embeds: interaction.appPermissions.has(PermissionFlagsBits.EmbedLinks),
     onVisible: () => {
       thread = openThread(interaction, series.ids[0], result.question.text).catch((err: unknown) => log.warn({ err }, 'could not open a thread on the answer'));
     },

@@ -1,4 +1,4 @@
-import { ChannelType, ThreadAutoArchiveDuration, type Message, type ThreadChannel } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration, type Message, type ThreadChannel } from 'discord.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
@@ -71,7 +71,10 @@ export async function handleMessage(message: Message, deps: MessageHandlerDeps):
   const sources = deps.services.scopeFor(scopeChannel);
   const { answerId, parts } = deps.services.ask({ text, history, askerId: message.author.id, ...(sources ? { sources } : {}) });
   const series = new MessageSeries(channelSurface(placeholder), { id: placeholder.id, content: PLACEHOLDER });
-  const streamed = await streamAnswer({ parts, series, answerId, editIntervalMs: deps.editIntervalMs, logger: log });
+  // Discord drops a bot's embeds where it lacks Embed Links: the cards then go into the text.
+  const where = thread ?? channel;
+  const embeds = where.permissionsFor(message.client.user)?.has(PermissionFlagsBits.EmbedLinks) ?? true;
+  const streamed = await streamAnswer({ parts, series, answerId, editIntervalMs: deps.editIntervalMs, logger: log, embeds });
   log.info({ answerId, outcome: streamed.outcome, edits: streamed.edits, historyTurns: history.length, threadId: thread?.id }, 'answered');
 }
 

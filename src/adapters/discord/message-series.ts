@@ -2,7 +2,8 @@ import { messageKey, type OutgoingMessage } from './outgoing.js';
 
 /**
  * Where a series of messages lives: an interaction's reply and its follow-ups, or messages in a thread.
- * Implementations pass every payload through `messageOptions`/`editOptions` (no mentions, no previews).
+ * Implementations pass every payload through `createOptions`/`replyOptions`/`editOptions` (no mentions; no link
+ * previews, except that a message carrying our own embeds cannot suppress them).
  */
 export interface MessageSurface {
   /** Edits message `index`; `id` is undefined only for an interaction's original reply. Returns the message id. */

@@ -1,5 +1,6 @@
 import type { Citation, FinishInfo } from '../../core/answer/types.js';
 import { defangUrls, httpUrl } from '../shared/untrusted-text.js';
+import { DATASETS_HEADING } from './dataset-embeds.js';
 import { escapeInline } from './sanitize.js';
 
 /**
@@ -42,18 +43,24 @@ export function formatAnswerNote(info: Pick<FinishInfo, 'cached'>): string {
   return info.cached ? '-# Answered from the cache of recent answers.' : '';
 }
 
-/** The whole final message text: answer, then sources, then the note, separated by blank lines. */
-export function formatFinalAnswer(answerText: string, info: Pick<FinishInfo, 'cached' | 'citations'>): string {
-  return [answerText.trimEnd(), formatSourceList(info.citations), formatAnswerNote(info)].filter(Boolean).join('\n\n');
+/**
+ * The whole final message text: answer, then sources, then the dataset cards when they are shown as text
+ * (`cards`, from dataset-embeds.ts `cardsMarkdown`), then the note, separated by blank lines.
+ */
+export function formatFinalAnswer(answerText: string, info: Pick<FinishInfo, 'cached' | 'citations'>, cards = ''): string {
+  return [answerText.trimEnd(), formatSourceList(info.citations), cards, formatAnswerNote(info)].filter(Boolean).join('\n\n');
 }
 
 /**
- * Removes the source list and the note from a bot message, leaving the answer (for thread history: the model
- * should see what was said, not our bibliography).
+ * Removes the source list, the dataset cards shown as text and the note from a bot message, leaving the answer
+ * (for thread history: the model should see what was said, not our bibliography).
  */
 export function stripSourceList(text: string): string {
-  const at = text.lastIndexOf(`\n${SOURCES_HEADING}\n`);
-  const body = at >= 0 ? text.slice(0, at) : text.startsWith(`${SOURCES_HEADING}\n`) ? '' : text;
+  let body = text;
+  for (const heading of [SOURCES_HEADING, DATASETS_HEADING]) {
+    const at = body.lastIndexOf(`\n${heading}\n`);
+    body = at >= 0 ? body.slice(0, at) : body.startsWith(`${heading}\n`) ? '' : body;
+  }
   return body.replace(/(?:\n-# [^\n]*)+\s*$/, '').trimEnd();
 }
 

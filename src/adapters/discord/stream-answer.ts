@@ -2,6 +2,7 @@ import type { AnswerPart, FinishInfo } from '../../core/answer/types.js';
 import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
+import { cardEmbeds, cardsMarkdown } from './dataset-embeds.js';
 import { feedbackButtons } from './feedback.js';
 import type { MessageSeries } from './message-series.js';
 import type { OutgoingMessage } from './outgoing.js';
@@ -26,6 +27,11 @@ export interface StreamAnswerOptions {
   logger: Logger;
   /** Called once, after the first text is visible (the /ask flow opens its thread then). */
   onVisible?: () => void;
+  /**
+   * Whether dataset cards may be rich embeds here (default true). False where Discord would not show them — the
+   * bot lacks Embed Links in the channel — and the cards go into the text as Markdown instead.
+   */
+  embeds?: boolean;
 }
 
 export interface StreamedAnswer {
@@ -62,7 +68,7 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
         if (text.trim()) editor.update(streamingMessages(text));
       } else if (part.type === 'finish') {
         text = part.info.text || text;
-        final = finalMessages(text, part.info, o.answerId);
+        final = finalMessages(text, part.info, o.answerId, { embeds: o.embeds ?? true });
         result = { outcome: 'finished', text, info: part.info, edits: 0 };
         break;
       } else if (part.type === 'error') {
@@ -94,11 +100,24 @@ export function streamingMessages(text: string): OutgoingMessage[] {
   return splitMessage(safeMarkdown(text)).map((content) => ({ content }));
 }
 
-/** The finished answer: text + numbered sources + cache note, split, with feedback buttons on the last message. */
-export function finalMessages(text: string, info: Pick<FinishInfo, 'cached' | 'citations'>, answerId: string): OutgoingMessage[] {
-  const full = formatFinalAnswer(safeMarkdown(text), info) || 'Sorry — no answer could be written. Please try again.';
-  const messages: OutgoingMessage[] = splitMessage(full).map((content) => ({ content }));
-  messages[messages.length - 1]!.components = feedbackButtons(answerId);
+/**
+ * The finished answer: text + numbered sources + cache note, split, with feedback buttons on the last message —
+ * and the dataset cards, if any: as embeds on the last message (the 2000-character split concerns the text
+ * only; embeds have limits of their own, see dataset-embeds.ts), or as Markdown after the sources when
+ * `embeds` is false. Cards that do not fit in one message's embeds are named in a note.
+ */
+export function finalMessages(
+  text: string, info: Pick<FinishInfo, 'cached' | 'citations' | 'cards'>, answerId: string, opts: { embeds?: boolean } = {},
+): OutgoingMessage[] {
+  const cards = info.cards ?? [];
+  const asEmbeds = cards.length > 0 && opts.embeds !== false ? cardEmbeds(cards) : undefined;
+  const omitted = asEmbeds?.omitted ? `-# ${asEmbeds.omitted} more matching ${asEmbeds.omitted === 1 ? 'record is' : 'records are'} not shown as cards.` : '';
+  const body = formatFinalAnswer(safeMarkdown(text), info, asEmbeds ? omitted : cardsMarkdown(cards));
+  const full = body || (asEmbeds?.embeds.length ? '' : 'Sorry — no answer could be written. Please try again.');
+  const messages: OutgoingMessage[] = (full ? splitMessage(full) : ['']).map((content) => ({ content }));
+  const last = messages[messages.length - 1]!;
+  last.components = feedbackButtons(answerId);
+  if (asEmbeds?.embeds.length) last.embeds = asEmbeds.embeds;
   return messages;
 }
 

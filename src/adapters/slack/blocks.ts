@@ -1,6 +1,8 @@
+import type { DatasetCard } from '../../core/answer/dataset-cards.js';
 import type { Citation } from '../../core/answer/types.js';
 import { splitMessage } from '../shared/split-message.js';
 import { defangUrls, defuseLinks } from '../shared/untrusted-text.js';
+import { cardBlocks } from './card-blocks.js';
 import { escapeSlack, defuseWords, slackLink } from './mrkdwn.js';
 
 /**
@@ -8,9 +10,12 @@ import { escapeSlack, defuseWords, slackLink } from './mrkdwn.js';
  * mrkdwn for both streaming modes (native streams take them as `chat.stopStream` blocks).
  */
 
-/** Slack's limit on a section block's text. */
+/** Slack's limit on a section block's text (https://docs.slack.dev/reference/block-kit/blocks/section-block/). */
 export const SECTION_LIMIT = 3000;
-/** Slack's limit on blocks per message. */
+/**
+ * Slack's limit on blocks per message ("up to 50 blocks in each message", https://docs.slack.dev/reference/block-kit/blocks/);
+ * chat.stopStream's `blocks` have a limit of 50 of their own, apart from the streamed text.
+ */
 export const MAX_BLOCKS = 50;
 
 /** The line that starts the source list; history cuts a bot message there. */
@@ -91,22 +96,26 @@ export function feedbackBlock(answerId: string): Block[] {
 export interface AnswerFooter {
   citations: Citation[];
   cached: boolean;
+  /** Dataset cards for a catalog question (card-blocks.ts), shown between the answer and its sources. */
+  cards?: DatasetCard[];
   /** Set for a finished answer: feedback buttons for it. Unset after an error (nothing to rate). */
   answerId?: string;
 }
 
 /**
- * Blocks under the answer: sources, cache note, buttons — never more than `room` blocks (Slack allows 50 per
- * message; the answer's own sections take the rest). Sources beyond that are dropped with a note, which a
- * 3000-character section makes a theoretical case.
+ * Blocks under the answer: dataset cards, sources, cache note, buttons — never more than `room` blocks (Slack
+ * allows 50 per message, https://docs.slack.dev/reference/block-kit/blocks/; the answer's own sections take
+ * the rest). What does not fit is dropped in reverse order of importance: cards first (with a line saying how
+ * many), then sources — which ten cards and 3000-character sections make a theoretical case.
  */
 export function footerBlocks(f: AnswerFooter, room = MAX_BLOCKS): Block[] {
   const buttons = f.answerId ? feedbackBlock(f.answerId) : [];
-  const note: Block[] = f.cached ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'Answered from the cache of recent answers.' }] }] : [];
+  const note: Block[] = f.cached ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'Answered from the cache of recent answers.', verbatim: true }] }] : [];
   let sources = sectionBlocks(formatSourceList(f.citations));
   const space = room - buttons.length - note.length;
   if (sources.length > space) sources = sources.slice(0, Math.max(0, space));
-  return [...sources, ...note, ...buttons];
+  const cards = cardBlocks(f.cards ?? [], space - sources.length);
+  return [...cards, ...sources, ...note, ...buttons];
 }
 
 /** Plain (mrkdwn) text for a command reply or a notice: escaped, no mass mention, no link. */

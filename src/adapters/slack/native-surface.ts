@@ -1,4 +1,4 @@
-import { footerBlocks, sectionBlocks, type AnswerFooter } from './blocks.js';
+import { footerBlocks, MAX_BLOCKS, sectionBlocks, type AnswerFooter } from './blocks.js';
 import { toMrkdwn, toStreamMarkdown } from './mrkdwn.js';
 import { POST_OPTIONS, slackErrorCode, type AnswerSurface, type AnswerTarget, type AnswerView, type WebClient } from './outgoing.js';
 
@@ -134,7 +134,8 @@ export class NativeSurface implements AnswerSurface {
   /** A plain (mrkdwn) reply with `raw` and the footer; returns its ts ('' when there was nothing to post). */
   private async postPlain(raw: string, footer: AnswerFooter | undefined): Promise<string> {
     const text = toMrkdwn(raw).trim();
-    const blocks = [...sectionBlocks(text), ...(footer ? footerBlocks(footer) : [])];
+    const sections = sectionBlocks(text);
+    const blocks = [...sections, ...(footer ? footerBlocks(footer, MAX_BLOCKS - sections.length) : [])];
     if (!blocks.length) return '';
     const res = await this.client.chat.postMessage({
       channel: this.target.channel, thread_ts: this.target.threadTs, text: text || 'Sources', blocks, ...POST_OPTIONS,

@@ -85,7 +85,7 @@ export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnsw
         segments.push(defuse.push(part.text));
         if (segments.text.trim()) editor.update('live');
       } else if (part.type === 'finish') {
-        footer = { citations: part.info.citations, cached: part.info.cached, answerId: o.answerId };
+        footer = { citations: part.info.citations, cached: part.info.cached, answerId: o.answerId, ...(part.info.cards?.length ? { cards: part.info.cards } : {}) };
         segments.push(defuse.flush());
         // The defused whole starts with what was streamed (the filter's guarantee), so it extends the segments.
         ending = defuseLinks(part.info.text);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActionRowBuilder, ButtonBuilder, ButtonStyle, Client, GatewayIntentBits, type Message, type TextChannel,
 } from 'discord.js';
-import { startFakeDiscord, type FakeDiscord } from './index.js';
+import { Permission, startFakeDiscord, type FakeDiscord } from './index.js';
 
 describe('fake Discord driven by discord.js', () => {
   let discord: FakeDiscord;
@@ -206,5 +206,36 @@ describe('fake Discord enforces platform rules', () => {
     expect(discord.state.botMessagesIn(discord.ids.channelId).map((m) => m.data['content'])).toEqual([`thanks <@${discord.ids.userId}>`]);
     expect(discord.state.permissiveMentions()).toHaveLength(2);
     expect(discord.state.pings().map((p) => p.users)).toEqual([[discord.ids.userId]]);
+  });
+
+  it("holds embeds to Discord's limits, hides them under SuppressEmbeds and drops them without Embed Links", async () => {
+    const channel = client.channels.cache.get(discord.ids.channelId) as TextChannel;
+    const invalid = (body: object) => expect(channel.send(body)).rejects.toMatchObject({ code: 50035, status: 400 });
+    const field = (value: string) => ({ name: 'Downloads', value });
+    await invalid({ embeds: [{ title: 'x', fields: [field('y'.repeat(1025))] }] });
+    await invalid({ embeds: [{ title: 't'.repeat(257) }] });
+    await invalid({ embeds: [{ title: 'x', url: 'javascript:alert(1)' }] });
+    await invalid({ embeds: Array.from({ length: 11 }, () => ({ title: 'x' })) });
+    // 6000 characters across all embeds of a message: two of 3001 are one too many.
+    await invalid({ embeds: [{ description: 'd'.repeat(3001) }, { description: 'd'.repeat(3000) }] });
+    const rejected = await channel.send({ embeds: [{ title: 'x', fields: [field('y'.repeat(1025))] }] }).catch((e: { rawError: unknown }) => e.rawError);
+    expect(rejected).toMatchObject({ errors: { embeds: { '0': { fields: { '0': { value: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } } } } });
+
+    const card = { title: '[1] Elk', url: 'https://example.org/elk', fields: [field('CSV: <https://example.org/elk.csv>')] };
+    const sent = await channel.send({ content: 'cards', embeds: [card], flags: ['SuppressEmbeds'] });
+    const stored = discord.state.messages.get(sent.id)!;
+    expect(stored.data['embeds']).toEqual([]);
+    await sent.edit({ content: 'cards', flags: [] });
+    expect(stored.data['embeds']).toMatchObject([card]);
+
+    const everyone = discord.state.roles.find((r) => r['id'] === discord.ids.everyoneRoleId)!;
+    const granted = everyone['permissions'];
+    everyone['permissions'] = (BigInt(String(granted)) & ~Permission.EmbedLinks).toString();
+    try {
+      const dropped = await channel.send({ content: 'no embed links', embeds: [card] });
+      expect(discord.state.messages.get(dropped.id)!.data['embeds']).toEqual([]);
+    } finally {
+      everyone['permissions'] = granted;
+    }
   });
 });

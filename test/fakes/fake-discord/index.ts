@@ -47,6 +47,12 @@ export interface StartFakeDiscordOptions {
   echoBotMessages?: boolean;
   /** How long after INTERACTION_CREATE the first callback is accepted (Discord: 3000 ms). */
   ackDeadlineMs?: number;
+  /**
+   * What @everyone may do (default: read, write, embed links, attach files, use commands and threads). The bot
+   * has no other role, so this is also the bot's permissions and the interactions' `app_permissions`; leave
+   * EmbedLinks out to see Discord drop the embeds of the bot's channel messages.
+   */
+  everyonePermissions?: bigint;
 }
 
 export interface SendInteractionOptions {
@@ -129,7 +135,7 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
   const allowMessageContent = opts.allowMessageContent ?? true;
   const state = new FakeDiscordState();
   state.roles.push(
-    roleObject(ids.everyoneRoleId, '@everyone', EVERYONE_PERMISSIONS, 0),
+    roleObject(ids.everyoneRoleId, '@everyone', opts.everyonePermissions ?? EVERYONE_PERMISSIONS, 0),
     roleObject(ids.memberRoleId, 'Member', 0n, 1),
     roleObject(ids.adminRoleId, 'Admin', Permission.Administrator, 2),
   );
@@ -182,8 +188,8 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
   addUser({ id: ids.userId });
 
   function permissionsOf(roleIds: string[]): bigint {
-    let perms = EVERYONE_PERMISSIONS;
-    for (const r of state.roles) if (roleIds.includes(String(r['id']))) perms |= BigInt(String(r['permissions']));
+    let perms = 0n;
+    for (const r of state.roles) if (r['id'] === ids.everyoneRoleId || roleIds.includes(String(r['id']))) perms |= BigInt(String(r['permissions']));
     return (perms & Permission.Administrator) !== 0n ? ALL_PERMISSIONS : perms;
   }
 

@@ -49,7 +49,7 @@ export const EVERYONE_PERMISSIONS =
 export const Intent = { Guilds: 1 << 0, GuildMessages: 1 << 9, DirectMessages: 1 << 12, MessageContent: 1 << 15 } as const;
 
 /** Message flags the fake sets or reads. */
-export const MessageFlag = { Ephemeral: 1 << 6, Loading: 1 << 7, SuppressNotifications: 1 << 12 } as const;
+export const MessageFlag = { SuppressEmbeds: 1 << 2, Ephemeral: 1 << 6, Loading: 1 << 7, SuppressNotifications: 1 << 12 } as const;
 
 export const ChannelType = { GuildText: 0, PublicThread: 11, PrivateThread: 12 } as const;
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FakeGateway } from './gateway.js';
 import {
-  ChannelType, Intent, MessageFlag, guildObject, memberObject, messageObject, snowflake, threadChannelObject, type Wire,
+  ChannelType, Intent, MessageFlag, Permission, guildObject, memberObject, messageObject, snowflake, threadChannelObject, type Wire,
 } from './payloads.js';
 import { pingTargets, type FakeDiscordState, type StoredMessage } from './state.js';
 
@@ -37,38 +37,104 @@ export function apiError(status: number, code: number, message: string, errors?:
   return { status, body: { message, code, ...(errors ? { errors } : {}) } };
 }
 
-function formError(field: string, code: string, message: string): ApiError {
-  return apiError(400, 50035, 'Invalid Form Body', { [field]: { _errors: [{ code, message }] } });
+/**
+ * A 400 Invalid Form Body with the error at `path` ("embeds.0.fields.2.value"), nested the way Discord nests
+ * it: `{ embeds: { '0': { fields: { '2': { value: { _errors: [{ code, message }] } } } } } }`.
+ */
+function formError(path: string, code: string, message: string): ApiError {
+  const errors = path.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), { _errors: [{ code, message }] });
+  return apiError(400, 50035, 'Invalid Form Body', errors);
 }
 
-/** Checks a message body against Discord's limits (2000 chars, 10 embeds, 6000 embed chars, 4096 per description). */
+/**
+ * Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
+ * 10 embeds per message, title 256, description 4096, 25 fields, field name 256, field value 1024, footer text
+ * 2048, author name 256, and 6000 characters across all of those in every embed of the message.
+ */
+export const EMBED_LIMITS = {
+  perMessage: 10, total: 6000, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, authorName: 256,
+} as const;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const tooLong = (path: string, max: number) => formError(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${max} or fewer in length.`);
+
+/**
+ * An embed or field URL as Discord checks it: a well-formed URL with an http(s) scheme (attachment:// is for
+ * uploads, which Docent never sends). Discord answers URL_TYPE_INVALID_URL / URL_TYPE_INVALID_SCHEME.
+ */
+function invalidUrl(url: unknown, path: string): ApiError | undefined {
+  if (url === undefined || url === null) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return formError(path, 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return formError(path, 'URL_TYPE_INVALID_SCHEME', `Scheme "${parsed.protocol.replace(/:$/, '')}" is not supported. Scheme must be one of ('http', 'https').`);
+  }
+  return undefined;
+}
+
+/** Checks one embed against the per-embed limits; returns its share of the 6000-character total. */
+function checkEmbed(e: Wire, i: number): ApiError | number {
+  const at = `embeds.${i}`;
+  const title = str(e['title']);
+  const description = str(e['description']);
+  if (title.length > EMBED_LIMITS.title) return tooLong(`${at}.title`, EMBED_LIMITS.title);
+  if (description.length > EMBED_LIMITS.description) return tooLong(`${at}.description`, EMBED_LIMITS.description);
+  const badUrl = invalidUrl(e['url'], `${at}.url`);
+  if (badUrl) return badUrl;
+  const fields = Array.isArray(e['fields']) ? (e['fields'] as Wire[]) : [];
+  if (fields.length > EMBED_LIMITS.fields) return tooLong(`${at}.fields`, EMBED_LIMITS.fields);
+  let total = title.length + description.length;
+  for (const [j, f] of fields.entries()) {
+    const name = str(f['name']);
+    const value = str(f['value']);
+    // A field's name and value are required and cannot be empty.
+    if (!name) return formError(`${at}.fields.${j}.name`, 'BASE_TYPE_REQUIRED', 'This field is required');
+    if (!value) return formError(`${at}.fields.${j}.value`, 'BASE_TYPE_REQUIRED', 'This field is required');
+    if (name.length > EMBED_LIMITS.fieldName) return tooLong(`${at}.fields.${j}.name`, EMBED_LIMITS.fieldName);
+    if (value.length > EMBED_LIMITS.fieldValue) return tooLong(`${at}.fields.${j}.value`, EMBED_LIMITS.fieldValue);
+    total += name.length + value.length;
+  }
+  const footer = str((e['footer'] as Wire | undefined)?.['text']);
+  const author = str((e['author'] as Wire | undefined)?.['name']);
+  if (footer.length > EMBED_LIMITS.footer) return tooLong(`${at}.footer.text`, EMBED_LIMITS.footer);
+  if (author.length > EMBED_LIMITS.authorName) return tooLong(`${at}.author.name`, EMBED_LIMITS.authorName);
+  return total + footer.length + author.length;
+}
+
+/** Checks a message body against Discord's limits (content 2000 characters; the embed limits above). */
 export function validateMessageBody(body: Wire, opts: { create: boolean }): ApiError | undefined {
   const content = body['content'];
   if (typeof content === 'string' && content.length > 2000) {
     return formError('content', 'BASE_TYPE_MAX_LENGTH', 'Must be 2000 or fewer in length.');
   }
   const embeds = Array.isArray(body['embeds']) ? (body['embeds'] as Wire[]) : [];
-  if (embeds.length > 10) return formError('embeds', 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
+  if (embeds.length > EMBED_LIMITS.perMessage) return tooLong('embeds', EMBED_LIMITS.perMessage);
   let total = 0;
-  for (const e of embeds) {
-    const description = typeof e['description'] === 'string' ? e['description'] : '';
-    if (description.length > 4096) return formError('embeds.0.description', 'BASE_TYPE_MAX_LENGTH', 'Must be 4096 or fewer in length.');
-    const title = typeof e['title'] === 'string' ? e['title'] : '';
-    if (title.length > 256) return formError('embeds.0.title', 'BASE_TYPE_MAX_LENGTH', 'Must be 256 or fewer in length.');
-    const fields = Array.isArray(e['fields']) ? (e['fields'] as Wire[]) : [];
-    if (fields.length > 25) return formError('embeds.0.fields', 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-    const footer = (e['footer'] as Wire | undefined)?.['text'];
-    const author = (e['author'] as Wire | undefined)?.['name'];
-    total += title.length + description.length + String(footer ?? '').length + String(author ?? '').length;
-    for (const f of fields) total += String(f['name'] ?? '').length + String(f['value'] ?? '').length;
+  for (const [i, e] of embeds.entries()) {
+    const checked = checkEmbed(e, i);
+    if (typeof checked !== 'number') return checked;
+    total += checked;
   }
-  if (total > 6000) return formError('embeds', 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
+  if (total > EMBED_LIMITS.total) return formError('embeds', 'MAX_EMBED_SIZE_EXCEEDED', `Embed size exceeds maximum size of ${EMBED_LIMITS.total}`);
   if (opts.create) {
     const empty = !content && embeds.length === 0 && !nonEmptyArray(body['components']) && !nonEmptyArray(body['sticker_ids']) &&
       !nonEmptyArray(body['attachments']) && !body['poll'];
     if (empty) return apiError(400, 50006, 'Cannot send an empty message');
   }
   return undefined;
+}
+
+/**
+ * What Discord serializes of a message's own embeds: none while SUPPRESS_EMBEDS is set ("do not include any
+ * embeds when serializing this message", https://discord.com/developers/docs/resources/message#message-object-message-flags),
+ * rich embeds included; clearing the flag brings them back.
+ */
+function showEmbeds(stored: StoredMessage): void {
+  stored.data['embeds'] = (Number(stored.data['flags'] ?? 0) & MessageFlag.SuppressEmbeds) !== 0 ? [] : (stored.embeds ?? []);
 }
 
 function nonEmptyArray(v: unknown): boolean {
@@ -104,6 +170,18 @@ export class FakePlatform {
     });
   }
 
+  /**
+   * Whether a member holds a permission in the guild: @everyone's permissions and their roles' (no channel
+   * overwrites in this fake); ADMINISTRATOR holds every one.
+   */
+  can(userId: string, permission: bigint): boolean {
+    const member = this.state.members.get(userId);
+    const roles = new Set([this.ids.everyoneRoleId, ...((member?.['roles'] as string[] | undefined) ?? [])]);
+    let perms = 0n;
+    for (const r of this.state.roles) if (roles.has(String(r['id']))) perms |= BigInt(String(r['permissions']));
+    return (perms & Permission.Administrator) !== 0n || (perms & permission) !== 0n;
+  }
+
   isThread(channel: Wire | undefined): boolean {
     return channel?.['type'] === ChannelType.PublicThread || channel?.['type'] === ChannelType.PrivateThread;
   }
@@ -120,13 +198,17 @@ export class FakePlatform {
     const ref = o.body['message_reference'] as Wire | undefined;
     const referenced = ref?.['message_id'] ? this.state.messages.get(String(ref['message_id'])) : undefined;
     const pings = pingTargets(content, byBot ? o.body['allowed_mentions'] : undefined);
+    // A bot's message through the channel routes loses its embeds where the bot lacks Embed Links (interaction
+    // responses go through the app's webhook and keep them).
+    const sentEmbeds = (o.body['embeds'] as unknown[] | undefined) ?? [];
+    const embeds = byBot && !o.webhook && !this.can(o.authorId, Permission.EmbedLinks) ? [] : sentEmbeds;
     const data = messageObject({
       id,
       channelId: o.channelId,
       author: this.user(o.authorId),
       type: o.type ?? (ref ? 19 : 0),
       content,
-      embeds: (o.body['embeds'] as unknown[] | undefined) ?? [],
+      embeds,
       components: (o.body['components'] as unknown[] | undefined) ?? [],
       flags: Number(o.body['flags'] ?? 0),
       mentions: pings.users.filter((u) => this.state.users.has(u)).map((u) => this.user(u)),
@@ -138,11 +220,12 @@ export class FakePlatform {
       ...(this.isThread(channel) ? { position: Number(channel?.['total_message_sent'] ?? 0) } : {}),
     });
     const stored: StoredMessage = {
-      id, channelId: o.channelId, authorId: o.authorId, byBot, data, createdAt: performance.now(),
+      id, channelId: o.channelId, authorId: o.authorId, byBot, data, embeds, createdAt: performance.now(),
       history: byBot ? [{ at: performance.now(), kind: 'create', body: o.body }] : [],
       ...(o.interactionId ? { interactionId: o.interactionId } : {}),
       ...(o.role ? { role: o.role } : {}),
     };
+    showEmbeds(stored);
     this.state.messages.set(id, stored);
     if (channel) {
       channel['last_message_id'] = id;
@@ -158,9 +241,14 @@ export class FakePlatform {
   /** Applies an edit the bot sent and echoes MESSAGE_UPDATE. */
   editMessage(stored: StoredMessage, body: Wire): StoredMessage {
     const d = stored.data;
-    for (const key of ['content', 'embeds', 'components', 'attachments'] as const) if (key in body && body[key] !== null) d[key] = body[key];
+    for (const key of ['content', 'components', 'attachments'] as const) if (key in body && body[key] !== null) d[key] = body[key];
+    if (Array.isArray(body['embeds'])) {
+      const webhook = d['webhook_id'] !== undefined;
+      stored.embeds = stored.byBot && !webhook && !this.can(stored.authorId, Permission.EmbedLinks) ? [] : body['embeds'];
+    }
     if (typeof body['flags'] === 'number') d['flags'] = (Number(d['flags']) & MessageFlag.Ephemeral) | body['flags'];
     d['flags'] = Number(d['flags'] ?? 0) & ~MessageFlag.Loading;
+    showEmbeds(stored);
     d['edited_timestamp'] = new Date().toISOString();
     stored.history.push({ at: performance.now(), kind: 'edit', body });
     if (this.echoBotMessages) this.echo('MESSAGE_UPDATE', stored);

@@ -13,6 +13,11 @@ export interface StoredMessage {
   byBot: boolean;
   /** The message as Discord would return it now (after every edit). */
   data: Wire;
+  /**
+   * The message's own embeds as Discord keeps them; `data.embeds` is what it serializes — nothing while the
+   * SuppressEmbeds flag is set. A bot's channel message without Embed Links has none (Discord drops them).
+   */
+  embeds?: unknown[];
   createdAt: number;
   deletedAt?: number;
   /** The bodies the bot sent for this message: the creation, then each edit, as sent. */

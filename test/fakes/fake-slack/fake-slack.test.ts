@@ -131,6 +131,13 @@ describe('fake Slack driven by Bolt in Socket Mode', () => {
     await fails(app.client.chat.postMessage({ channel, text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }), 'invalid_blocks');
     await fails(app.client.chat.postMessage({ channel, text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'y'.repeat(3001) } }] }), 'invalid_blocks');
     await fails(app.client.chat.postMessage({ channel, text: 'x', blocks: [{ type: 'markdown', text: 'y'.repeat(12_001) }] }), 'invalid_blocks');
+    const context = (text: string) => [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }];
+    await fails(app.client.chat.postMessage({ channel, text: 'x', blocks: context('y'.repeat(3001)) }), 'invalid_blocks');
+    await fails(app.client.chat.postMessage({ channel, text: 'x', blocks: context('') }), 'invalid_blocks');
+    await app.client.chat.postMessage({ channel, text: 'x', blocks: context('y'.repeat(3000)) });
+    // chat.stopStream's own `blocks` are held to 50 too.
+    const stream = await app.client.chat.startStream({ channel, thread_ts: '1.000001', recipient_user_id: slack.ids.userId, recipient_team_id: slack.ids.teamId, markdown_text: 'a' });
+    await fails(app.client.chat.stopStream({ channel, ts: stream.ts!, blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }), 'invalid_blocks');
     await fails(app.client.chat.postMessage({ channel, text: '' }), 'no_text');
     await fails(app.client.apiCall('chat.frobnicate', {}), 'unknown_method');
     expect(slack.state.unknownMethods).toContain('chat.frobnicate');

@@ -9,7 +9,9 @@ import type { Wire } from './state.js';
 export const LIMITS = {
   /** chat.postMessage truncates at 40k and answers msg_too_long above it. */
   textChars: 40_000,
+  /** "Up to 50 blocks in each message" (https://docs.slack.dev/reference/block-kit/blocks/); chat.stopStream's `blocks` too. */
   blocks: 50,
+  /** https://docs.slack.dev/reference/block-kit/blocks/section-block/: text up to 3000, fields 10 × 2000. */
   sectionText: 3000,
   sectionFields: 10,
   sectionFieldText: 2000,
@@ -17,6 +19,8 @@ export const LIMITS = {
   /** Cumulative over all markdown blocks of one message. */
   markdownBlockText: 12_000,
   contextElements: 10,
+  /** Any text object (https://docs.slack.dev/reference/block-kit/composition-objects/text-object): 1 to 3000 characters. */
+  textObject: 3000,
   actionsElements: 25,
   blockId: 255,
   buttonText: 75,
@@ -69,8 +73,15 @@ export function validateBlocks(blocks: unknown): SlackError | undefined {
         if (markdownTotal > LIMITS.markdownBlockText) return blockError(`cumulative markdown text must be less than ${LIMITS.markdownBlockText + 1} characters`, `${at}/text`);
         break;
       case 'context': {
-        const elements = (b['elements'] as unknown[] | undefined) ?? [];
+        const elements = (b['elements'] as Wire[] | undefined) ?? [];
+        if (elements.length === 0) return blockError('must provide at least 1 items', `${at}/elements`);
         if (elements.length > LIMITS.contextElements) return blockError(`must be less than ${LIMITS.contextElements + 1} items`, `${at}/elements`);
+        for (const [j, e] of elements.entries()) {
+          if (e['type'] !== 'mrkdwn' && e['type'] !== 'plain_text') continue;
+          const len = typeof e['text'] === 'string' ? e['text'].length : 0;
+          if (len === 0) return blockError('must be more than 0 characters', `${at}/elements/${j}/text`);
+          if (len > LIMITS.textObject) return blockError(`must be less than ${LIMITS.textObject + 1} characters`, `${at}/elements/${j}/text`);
+        }
         break;
       }
       case 'actions': {

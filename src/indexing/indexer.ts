@@ -26,7 +26,8 @@ export interface IndexRunOptions {
   dataDir: string;
   sources: string[];
   chunking: ChunkingOptions;
-  loader: { maxFileBytes: number; fetchTimeoutMs: number };
+  /** Read and parse limits (loaderLimits(config.loader)); parse/read timeouts fall back to loader-limits.ts defaults. */
+  loader: Pick<LoadContext, 'maxFileBytes' | 'fetchTimeoutMs' | 'readTimeoutMs' | 'parse'>;
   embedder: Embedder;
   batchSize: number;
   stores: VectorStoreFactory;
@@ -190,7 +191,7 @@ async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCac
 }
 
 function context(o: IndexRunOptions, onSkip: (s: SkippedItem) => void): LoadContext {
-  return { maxFileBytes: o.loader.maxFileBytes, fetchTimeoutMs: o.loader.fetchTimeoutMs, onSkip };
+  return { ...o.loader, onSkip };
 }
 
 /** Two documents can yield the same chunk id (a feed listing one identifier twice); keep ids unique. */

@@ -2,18 +2,24 @@
  * Sources → items → documents. A configured source is a folder (scanned recursively), a single file or an
  * http(s) URL. Nothing here throws for a bad input: every problem becomes one `ctx.onSkip` entry with a
  * reason a person can act on, and loading carries on with the rest.
+ *
+ * Files are read confined to their source (read-confined.ts: no links out of the folder, no pipes or devices,
+ * a size cap and a timeout) and parsed in a worker thread within time and memory limits (parse-pool.ts).
  */
-import type { Dirent, Stats } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadError } from '../core/errors.js';
 import type { DocumentRecord } from '../core/types.js';
+import { DEFAULT_PARSE_LIMITS, DEFAULT_READ_TIMEOUT_MS } from './loader-limits.js';
 import { fetchSource, NOT_MODIFIED } from './loaders/fetch-source.js';
-import type { LoadContext, LoaderInput } from './loaders/loader.js';
-import { loaderForDownload, loaderForPath, SUPPORTED_EXTENSIONS } from './loaders/registry.js';
-import { overLimitReason } from './loaders/size-limit.js';
+import type { FileLoader, LoadContext, LoaderInput } from './loaders/loader.js';
+import { loaderForDownload, loaderForPath, loaderKey, SUPPORTED_EXTENSIONS } from './loaders/registry.js';
+import { parseInWorker } from './parse-pool.js';
+import { notRegularReason, readConfinedFile, specialKind } from './read-confined.js';
+import { scanFolder } from './scan-folder.js';
 
 export type { LoadContext, SkippedItem } from './loaders/loader.js';
 
@@ -46,54 +52,11 @@ function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? (err instanceof Error ? err.message : String(err));
 }
 
-function toPosix(rel: string): string {
-  return rel.split(path.sep).join('/');
-}
-
-/** Walks a folder depth-first; `seen` holds real paths of visited folders so symlink loops end. */
-async function walk(root: string, dir: string, source: string, ctx: LoadContext, seen: Set<string>, out: SourceItem[]): Promise<void> {
-  let entries: Dirent[];
-  try {
-    const real = await realpath(dir);
-    if (seen.has(real)) return;
-    seen.add(real);
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    ctx.onSkip({ location: dir, reason: `cannot read folder: ${errorCode(err)}` });
-    return;
-  }
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const abs = path.join(dir, entry.name);
-    let isDir = entry.isDirectory();
-    let isFile = entry.isFile();
-    if (entry.isSymbolicLink()) {
-      try {
-        const s = await stat(abs);
-        isDir = s.isDirectory();
-        isFile = s.isFile();
-      } catch {
-        if (loaderForPath(abs)) ctx.onSkip({ location: abs, reason: 'broken symbolic link' });
-        continue;
-      }
-    }
-    if (isDir) {
-      await walk(root, abs, source, ctx, seen, out);
-    } else if (isFile && loaderForPath(abs)) {
-      try {
-        const s = await stat(abs);
-        out.push({ location: abs, relPath: toPosix(path.relative(root, abs)), sourceRoot: source, size: s.size, mtimeMs: s.mtimeMs });
-      } catch (err) {
-        ctx.onSkip({ location: abs, reason: `cannot read file: ${errorCode(err)}` });
-      }
-    }
-  }
-}
-
 /**
  * Expands one configured source (a folder, recursively; a single file; or an http(s) URL) to the items it
  * holds, sorted by relPath. Unsupported extensions and hidden files/folders inside folders are ignored
- * silently; a missing path, or a single file of an unsupported type, is reported through `ctx.onSkip`.
+ * silently; a missing path, a single file of an unsupported type, and (scan-folder.ts) links out of a folder,
+ * link loops and special files are reported through `ctx.onSkip`.
  */
 export async function listSourceItems(source: string, ctx: LoadContext): Promise<SourceItem[]> {
   if (isUrl(source)) return [{ location: source, relPath: source, sourceRoot: source, size: -1, mtimeMs: -1 }];
@@ -115,34 +78,39 @@ export async function listSourceItems(source: string, ctx: LoadContext): Promise
     return [{ location: abs, relPath: path.basename(abs), sourceRoot: source, size: s.size, mtimeMs: s.mtimeMs }];
   }
   if (!s.isDirectory()) {
-    ctx.onSkip({ location: abs, reason: 'not a file or folder' });
+    const kind = specialKind(s);
+    ctx.onSkip({ location: abs, reason: kind ? notRegularReason(kind) : 'not a file or folder' });
     return [];
   }
-  const items: SourceItem[] = [];
-  await walk(abs, abs, source, ctx, new Set(), items);
+  const items = await scanFolder(abs, source, ctx);
   return items.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+}
+
+/** Runs `loader` over `input` in the parse worker; partial skips are passed on, a whole failure thrown. */
+async function parse(loader: FileLoader, input: LoaderInput, ctx: LoadContext): Promise<DocumentRecord[]> {
+  const location = input.absPath ?? input.url ?? input.relPath;
+  const result = await parseInWorker(loaderKey(loader), input, ctx.parse ?? DEFAULT_PARSE_LIMITS);
+  result.skips.forEach((s) => ctx.onSkip(s));
+  if (!result.ok) throw new LoadError(location, result.reason);
+  return result.docs;
 }
 
 async function loadFile(item: SourceItem, ctx: LoadContext): Promise<DocumentRecord[]> {
   const loader = loaderForPath(item.location);
   if (!loader) throw new LoadError(item.location, `unsupported file type (${path.extname(item.location) || 'no extension'})`);
-  let s: Stats;
+  // The boundary is the source's real path now, not at listing time: the folder may have changed since.
+  let rootReal: string;
   try {
-    // Stat again: the file may have changed or gone since the folder was listed.
-    s = await stat(item.location);
+    rootReal = await realpath(localPath(item.sourceRoot));
   } catch (err) {
     const code = errorCode(err);
-    throw new LoadError(item.location, code === 'ENOENT' ? 'not found' : `cannot read file: ${code}`, err);
+    throw new LoadError(item.location, code === 'ENOENT' ? 'not found' : `cannot read source folder: ${code}`, err);
   }
-  if (s.size > ctx.maxFileBytes) throw new LoadError(item.location, overLimitReason('file', s.size, ctx.maxFileBytes));
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(item.location);
-  } catch (err) {
-    throw new LoadError(item.location, `cannot read file: ${errorCode(err)}`, err);
-  }
-  const input: LoaderInput = { absPath: item.location, relPath: item.relPath, sourceRoot: item.sourceRoot, bytes, mtime: s.mtime };
-  return loader.load(input, ctx);
+  const { bytes, stats } = await readConfinedFile(item.location, rootReal, {
+    maxBytes: ctx.maxFileBytes,
+    timeoutMs: ctx.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+  });
+  return parse(loader, { absPath: item.location, relPath: item.relPath, sourceRoot: item.sourceRoot, bytes, mtime: stats.mtime }, ctx);
 }
 
 async function loadUrl(item: SourceItem, ctx: LoadContext): Promise<DocumentRecord[]> {
@@ -161,12 +129,13 @@ async function loadUrl(item: SourceItem, ctx: LoadContext): Promise<DocumentReco
     mtime: download.lastModified,
     charset: download.charset,
   };
-  return loader.load(input, ctx);
+  return parse(loader, input, ctx);
 }
 
 /**
  * Loads one item into documents. Never throws for a bad file or URL: calls `ctx.onSkip({ location, reason })`
- * and returns []. Enforces `ctx.maxFileBytes` on files and downloads.
+ * and returns []. Enforces `ctx.maxFileBytes` on files and downloads, `ctx.readTimeoutMs` on file reads and
+ * `ctx.parse` (time, memory, PDF pages) on parsing; absent limits take the defaults in loader-limits.ts.
  */
 export async function loadSourceItem(item: SourceItem, ctx: LoadContext): Promise<DocumentRecord[]> {
   try {

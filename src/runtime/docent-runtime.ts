@@ -19,6 +19,7 @@ import { startReindexSchedule } from './reindex-schedule.js';
 import { createChromaRunCoordinator } from '../stores/chroma-lease.js';
 import { openSearchService, type SearchService } from './search-service.js';
 import { openVectorStores, type OpenedStores } from './vector-stores.js';
+import { loaderLimits } from '../indexing/loader-limits.js';
 
 export interface DocentRuntime {
   config: DocentConfig;
@@ -62,7 +63,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
     if (opts.indexIfEmpty && !hasServingIndex(config.dataDir)) {
       const summary = await runIndex({
         dataDir: config.dataDir, sources: config.sources, chunking: config.chunking,
-        loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+        loader: loaderLimits(config.loader),
         embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
         ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}),
       });

@@ -6,6 +6,7 @@ import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/ind
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
+import { loaderLimits } from '../indexing/loader-limits.js';
 
 /** Who asked for a reindex. */
 export type ReindexTrigger = 'schedule' | 'admin' | 'cli' | 'startup';
@@ -52,7 +53,7 @@ export function createReindexRunner(deps: {
     try {
       const summary = await runIndex({
         dataDir: c.dataDir, sources: c.sources, chunking: c.chunking,
-        loader: { maxFileBytes: c.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: c.loader.fetchTimeoutMs },
+        loader: loaderLimits(c.loader),
         embedder: deps.embedder, batchSize: c.embedder.batchSize, stores: deps.stores, logger: deps.logger,
         beforeRetire: deps.swap,
         onProgress: (p) => listeners.forEach((l) => l(p)),

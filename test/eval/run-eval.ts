@@ -34,6 +34,7 @@ import { corpora, loadDocuments, referenceText, type Corpus, type EvalQuestion }
 import { firstRelevantRank, metrics, type Ranked } from './metrics.js';
 import { ReferenceBM25 } from './reference-bm25.js';
 import { printCorpus, printSummary, summarise, type CorpusResult, type RunResult } from './report.js';
+import { loaderLimits } from '../../src/indexing/loader-limits.js';
 
 const repo = repoRoot(import.meta.dirname);
 const shared = path.resolve(repo, '../shared');
@@ -114,7 +115,7 @@ async function evaluateCorpus(corpus: Corpus, questions: EvalQuestion[], source:
   // from the npm package costs seconds once per machine, not once per data dir).
   if (!existsSync(dataDir)) linkSharedModels(dataDir);
   const config = loadConfig({ env, overrides: { dataDir, sources: [source] } });
-  const limits = { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs };
+  const limits = loaderLimits(config.loader);
   const stores = await openVectorStores(config, logger);
   try {
     const embedder = await resolveEmbedder(config, readManifest(dataDir), logger);
@@ -169,7 +170,7 @@ async function answerCorpus(corpus: Corpus, questions: EvalQuestion[], source: s
     const embedder = await resolveEmbedder(config, readManifest(dataDir), logger);
     await runIndex({
       dataDir, sources: config.sources, chunking: config.chunking,
-      loader: { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs },
+      loader: loaderLimits(config.loader),
       embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
     });
   } finally {

@@ -17,6 +17,7 @@ import { openVectorStores } from '../../src/runtime/vector-stores.js';
 import { repoRoot } from '../bench/repo-root.js';
 import { linkSharedModels } from '../bench/shared-models.js';
 import { corpora, loadDocuments, referenceText } from './corpora.js';
+import { loaderLimits } from '../../src/indexing/loader-limits.js';
 import { firstRelevantRank, fmt, metrics } from './metrics.js';
 import { ReferenceBM25 } from './reference-bm25.js';
 
@@ -35,7 +36,7 @@ for (const corpus of corpora(repo, shared, path.join(repo, '.docent-eval', 'corp
   const dataDir = path.join(repo, '.docent-eval', corpus.name, 'auto');
   if (!existsSync(dataDir)) linkSharedModels(dataDir);
   const config = loadConfig({ env: process.env, overrides: { dataDir, sources: [where.source], 'retrieval.reranker': process.env.RERANKER ?? 'word-vectors' } });
-  const limits = { maxFileBytes: config.loader.maxFileMb * 2 ** 20, fetchTimeoutMs: config.loader.fetchTimeoutMs };
+  const limits = loaderLimits(config.loader);
   const stores = await openVectorStores(config, logger);
   try {
     const embedder = await resolveEmbedder(config, readManifest(dataDir), logger);

@@ -6,10 +6,28 @@ export interface SkippedItem {
   reason: string;
 }
 
+/**
+ * Bounds on parsing one file or download, which runs in a worker thread (parse-pool.ts). A file over one of
+ * them is skipped with a reason that names the setting, so one hostile or huge file cannot stall or exhaust
+ * the serving process.
+ */
+export interface ParseLimits {
+  /** Wall-clock time for one parse, start of the worker task to its result. */
+  timeoutMs: number;
+  /** How much the process may grow while one file is parsed (heap, buffers, everything), in MB. */
+  maxMemoryMb: number;
+  /** PDFs with more pages than this are skipped before their text is extracted. */
+  maxPdfPages: number;
+}
+
 /** Limits and hooks every loader honours. */
 export interface LoadContext {
   /** Files (and downloads) larger than this are skipped with a reason. */
   maxFileBytes: number;
+  /** Timeout for reading one local file (a hung network mount must not hang a run); default in loader-limits.ts. */
+  readTimeoutMs?: number;
+  /** Parsing bounds; the defaults in loader-limits.ts apply when absent. */
+  parse?: ParseLimits;
   /** Called for every item that is skipped; loading continues. */
   onSkip(item: SkippedItem): void;
   /** Timeout for http(s) fetches. */
@@ -50,5 +68,5 @@ export interface LoaderInput {
 export interface FileLoader {
   /** Lower-case extensions (with dot) this loader claims, e.g. ['.pdf']. */
   readonly extensions: string[];
-  load(file: LoaderInput, ctx?: Pick<LoadContext, 'onSkip'>): Promise<DocumentRecord[]>;
+  load(file: LoaderInput, ctx?: Pick<LoadContext, 'onSkip' | 'parse'>): Promise<DocumentRecord[]>;
 }

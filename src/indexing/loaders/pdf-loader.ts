@@ -2,7 +2,8 @@ import { PDFParse, VerbosityLevel } from 'pdf-parse';
 import { LoadError } from '../../core/errors.js';
 import type { DocumentRecord } from '../../core/types.js';
 import { buildDocument, collapseWhitespace, locationOf, provenance, tidyText, titleFromName } from './document.js';
-import type { FileLoader, LoaderInput } from './loader.js';
+import { DEFAULT_PARSE_LIMITS, pageLimitReason } from '../loader-limits.js';
+import type { FileLoader, LoadContext, LoaderInput } from './loader.js';
 import { stripPageFurniture } from './pdf-furniture.js';
 
 /** Info-dictionary titles that name a file or a template rather than the document. */
@@ -27,11 +28,14 @@ function reasonFor(err: unknown): string {
 /**
  * PDFs: one document per physical page (1-based), pages without text dropped. Running headers, footers and
  * page numbers are removed first (pdf-furniture.ts), so they do not repeat in every chunk. A PDF with no text at
- * all (a scan) is skipped with a reason, so it does not vanish silently.
+ * all (a scan) is skipped with a reason, so it does not vanish silently. A PDF with more pages than
+ * `ctx.parse.maxPdfPages` is skipped before any page is read (pdf.js takes ~3 ms a page, all of it CPU).
+ * Indexing calls this inside the parse worker (parse-pool.ts), which also bounds its time and memory.
  */
 export const pdfLoader: FileLoader = {
   extensions: ['.pdf'],
-  async load(input: LoaderInput): Promise<DocumentRecord[]> {
+  async load(input: LoaderInput, ctx?: Pick<LoadContext, 'parse'>): Promise<DocumentRecord[]> {
+    const maxPages = ctx?.parse?.maxPdfPages ?? DEFAULT_PARSE_LIMITS.maxPdfPages;
     const location = locationOf(input);
     // pdf.js may transfer (detach) the buffer it is given; hand it a copy so the caller's bytes stay usable.
     const parser = new PDFParse({ data: new Uint8Array(input.bytes), verbosity: VerbosityLevel.ERRORS });
@@ -40,6 +44,11 @@ export const pdfLoader: FileLoader = {
       let pages: { num: number; text: string }[];
       try {
         info = await parser.getInfo();
+      } catch (err) {
+        throw new LoadError(location, reasonFor(err), err);
+      }
+      if (info.total > maxPages) throw new LoadError(location, pageLimitReason(info.total, maxPages));
+      try {
         pages = (await parser.getText()).pages;
       } catch (err) {
         throw new LoadError(location, reasonFor(err), err);

@@ -25,6 +25,18 @@ export function loaderForPath(filePath: string): FileLoader | null {
   return BY_EXTENSION.get(extname(filePath).toLowerCase()) ?? null;
 }
 
+/**
+ * A name for a loader that survives a trip to the parse worker (a FileLoader object cannot be posted): its first
+ * extension. `loaderByKey` turns it back into the loader on the other side.
+ */
+export function loaderKey(loader: FileLoader): string {
+  return loader.extensions[0]!;
+}
+
+export function loaderByKey(key: string): FileLoader | null {
+  return BY_EXTENSION.get(key) ?? null;
+}
+
 function urlExtension(url: string): string {
   try {
     return posix.extname(new URL(url).pathname).toLowerCase();

@@ -21,10 +21,14 @@ RUN npm rebuild && npm run build && npm prune --omit=dev
 
 # ---- runtime: production node_modules, the build, config and the sample catalog; runs as uid 1000 ----
 FROM node:20-bookworm-slim AS runtime
+# HTTP_HOST: outside a container Docent's HTTP server binds 127.0.0.1 by default; inside one, loopback is
+# unreachable from the published port, and publishing (-p) is already the operator's explicit choice. Set
+# STATUS_TOKEN to keep /metrics and the status details private on a public host.
 ENV NODE_ENV=production \
     ONNXRUNTIME_NODE_INSTALL=skip \
     HOME=/home/user \
-    APP_ROOT=/app
+    APP_ROOT=/app \
+    HTTP_HOST=0.0.0.0
 # DATA_DIR is deliberately not set here: the entrypoint picks /data/docent when persistent storage is mounted
 # at /data, else $HOME/.docent (ephemeral), and an explicit DATA_DIR (docker run -e, Space variable) wins.
 WORKDIR /app

@@ -1,4 +1,6 @@
 import { DocentError } from '../src/core/errors.js';
+import { redactUrlsInText } from '../src/core/redact-url.js';
+import { redactSummary } from '../src/indexing/redact-loaded.js';
 import type { IndexProgress } from '../src/indexing/indexer.js';
 import type { CommandDefinition } from './types.js';
 
@@ -17,9 +19,10 @@ export const reindexCommand: CommandDefinition = {
       initial: already ? '🔄 A reindex is already running; following it…' : '🔄 Reindex started…',
       async run(report) {
         try {
-          const s = await services.reindex((p) => {
+          // The reply is posted in the channel for everyone to read: no source URL in it may carry a key.
+          const s = redactSummary(await services.reindex((p) => {
             void report(`🔄 ${PHASE[p.phase]}: ${p.done}/${p.total}`);
-          });
+          }));
           const head = s.changed ? `✅ Reindexed: version ${s.version}` : `✅ Nothing changed; version ${s.version} kept`;
           const skipped = s.skipped.length
             ? `\nSkipped ${s.skipped.length}:\n${s.skipped.slice(0, 10).map((k) => `• \`${k.location}\` — ${k.reason}`).join('\n')}${s.skipped.length > 10 ? `\n… and ${s.skipped.length - 10} more` : ''}`
@@ -28,7 +31,7 @@ export const reindexCommand: CommandDefinition = {
           return `${head} — ${s.documents} documents (${d.added} added, ${d.changed} changed, ${d.removed} removed), ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}`;
         } catch (err) {
           if (err instanceof DocentError && err.code === 'reindex_busy') return '⏳ A reindex is already running; try again when it has finished.';
-          return `❌ Reindex failed; the previous index is still serving. (${err instanceof DocentError ? err.message : 'see the log'})`;
+          return `❌ Reindex failed; the previous index is still serving. (${err instanceof DocentError ? redactUrlsInText(err.message) : 'see the log'})`;
         }
       },
     };

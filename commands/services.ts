@@ -36,15 +36,24 @@ export interface Feedback {
  * What commands (and adapters) may ask of a running Docent. The runtime implements it; tests can pass a fake.
  */
 export interface DocentServices {
-  /** Starts an answer; it is recorded (question, text, citations) under `answerId` when it finishes. */
-  ask(question: Question): { answerId: string; parts: AsyncIterable<AnswerPart> };
+  /**
+   * Starts an answer; it is recorded (question, text, citations) under `answerId` when it finishes. A question
+   * whose `sources` is `[]` (a channel with no catalog) gets a polite answer saying so; nothing is searched.
+   * Aborting `signal` abandons the question (it leaves the queue, or stops answering) and ends the stream.
+   */
+  ask(question: Question, opts?: { signal?: AbortSignal }): { answerId: string; parts: AsyncIterable<AnswerPart> };
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
   /** Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). */
   reindex(onProgress: (p: IndexProgress) => void): Promise<IndexSummary>;
   /** The configured admin allow-list (user ids and role ids). */
   isAdmin(invoker: Invoker): boolean;
-  /** Per-channel source scoping from config (undefined: the whole catalog). */
+  /**
+   * Per-channel source scoping from config (CHANNEL_SOURCES): undefined is the whole catalog, `[]` no catalog at
+   * all (an unlisted channel or a DM when channels are scoped and there is no `default`). Pass the result as
+   * `Question.sources` as is. `channelId` undefined means no chat channel (the operator's terminal).
+   */
   scopeFor(channelId: string | undefined): string[] | undefined;
+  /** One vote per person per answer (a new vote replaces theirs); votes on unknown answers are not counted. */
   recordFeedback(f: Feedback): Promise<void>;
 }

@@ -11,6 +11,11 @@ const embedderProvider = z.enum(['auto', 'transformers', 'hf-api', 'ollama', 'wo
 const rerankerProvider = z.enum(['auto', 'none', 'word-vectors', 'transformers', 'tei']);
 /** An http(s) URL; zod's plain url() would also accept "host:8000" (scheme "host"). */
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/i, { message: 'must be an http(s) URL such as http://127.0.0.1:8000' });
+/** A yes/no switch; from the environment it arrives as "1"/"0" (or true/false, yes/no, on/off). */
+const flag = z.preprocess(
+  (v) => (typeof v === 'string' ? ({ 1: true, true: true, yes: true, on: true, 0: false, false: false, no: false, off: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v : v),
+  z.boolean({ message: 'must be 1 or 0 (true or false)' }),
+);
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const configSchema = z
@@ -28,6 +33,10 @@ export const configSchema = z
         /** Below ~64 MB the worker cannot even load the PDF parser. */
         parseMaxMemoryMb: z.number().int().min(64, { message: 'must be at least 64 (MB)' }).max(65536),
         pdfMaxPages: z.number().int().min(1),
+        /** Fetch URL sources from private, loopback, link-local and metadata addresses too (off: refused). */
+        fetchAllowPrivate: flag,
+        /** Hosts URL sources may be fetched from even at such addresses: "host", "*.domain", "host:port", IP, CIDR. */
+        fetchAllowHosts: z.array(z.string().min(1)),
       })
       .strict(),
     chunking: z
@@ -72,9 +81,13 @@ export const configSchema = z
         reranker: rerankerProvider,
         rerankModel: z.string().min(1),
         rerankUrl: httpUrl.or(z.literal('')),
+        /** Bearer token for RERANK_URL; HF_TOKEN is used instead only for a Hugging Face host over https. */
+        rerankToken: z.string(),
         rerankCandidates: z.number().int().min(1).max(200),
       })
-      .strict(),
+      .strict()
+      // A tei reranker without an endpoint would fail every question; say so at start-up instead.
+      .refine((r) => r.reranker !== 'tei' || r.rerankUrl !== '', { message: 'is required when RERANKER=tei (the TEI server, e.g. http://127.0.0.1:8080)', path: ['rerankUrl'] }),
     answer: z
       .object({
         /** Backends in order; `auto` = every configured LLM (HF token, OpenAI-compatible URL, OLLAMA_HOST) then extractive. */
@@ -99,6 +112,8 @@ export const configSchema = z
         maxConcurrent: z.number().int().min(1).max(1000),
         maxQueued: z.number().int().min(0).max(100_000),
         perUserLimit: z.number().int().min(1).max(1000),
+        /** Longest a question waits in the queue before it is told to try again, ms; 0: no bound. */
+        maxQueueWaitMs: z.number().int().min(0).max(3_600_000),
       })
       .strict(),
     llm: z
@@ -116,7 +131,10 @@ export const configSchema = z
       .object({
         /** The status page, /healthz, /readyz and /metrics while `docent start` serves platforms; 0: off. */
         port: z.number().int().min(0).max(65535),
+        /** Interface to bind: 127.0.0.1 (this machine only) by default; 0.0.0.0 under the Space profile. */
         host: z.string().min(1),
+        /** STATUS_TOKEN: when set, /metrics and the status page's details need `Authorization: Bearer <token>`. */
+        token: z.string().refine((t) => t === '' || /^[\x21-\x7e]{16,}$/.test(t), { message: 'must be empty or at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`)' }),
       })
       .strict(),
     reindex: z
@@ -168,8 +186,23 @@ export const configSchema = z
         roleIds: z.array(z.string()),
       })
       .strict(),
-    /** Per-channel scoping: channel id → sources (source roots or ids) its questions may use. */
-    channelSources: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+    /**
+     * Per-channel scoping: channel id → sources (source roots, or full source ids `root/path`) its questions may
+     * use; `default` covers unlisted channels and DMs (without it they get no catalog); `*` is the whole catalog;
+     * `[]` no catalog. Empty map: every channel sees the whole catalog.
+     */
+    channelSources: z.record(z.string(), z.array(z.string().min(1))),
+    /** The activity log (answers and feedback under <dataDir>/activity/). */
+    activity: z
+      .object({
+        /** Records older than this many days are dropped (at start and daily). */
+        retentionDays: z.number().int().min(1).max(36_500),
+        /** on: store a keyed hash of user ids; off: the raw ids. */
+        hashUsers: z.enum(['on', 'off']),
+        /** Key for the user-id hash; empty: a random per-install key kept in <dataDir>/activity/user-hash.key. */
+        hashKey: z.string(),
+      })
+      .strict(),
     hf: z.object({ token: z.string() }).strict(),
     /** Empty: no Ollama configured (the ollama embedder then assumes http://127.0.0.1:11434). */
     ollama: z.object({ host: httpUrl.or(z.literal('')) }).strict(),
@@ -189,6 +222,8 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   LOADER_PARSE_TIMEOUT_MS: { path: 'loader.parseTimeoutMs', kind: 'number' },
   LOADER_PARSE_MAX_MEMORY_MB: { path: 'loader.parseMaxMemoryMb', kind: 'number' },
   LOADER_PDF_MAX_PAGES: { path: 'loader.pdfMaxPages', kind: 'number' },
+  FETCH_ALLOW_PRIVATE: { path: 'loader.fetchAllowPrivate', kind: 'string' },
+  FETCH_ALLOW_HOSTS: { path: 'loader.fetchAllowHosts', kind: 'list' },
   CHUNK_SIZE: { path: 'chunking.size', kind: 'number' },
   CHUNK_OVERLAP: { path: 'chunking.overlap', kind: 'number' },
   CHUNK_RECORD_SIZE: { path: 'chunking.recordSize', kind: 'number' },
@@ -208,6 +243,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   RERANKER: { path: 'retrieval.reranker', kind: 'string' },
   RERANK_MODEL: { path: 'retrieval.rerankModel', kind: 'string' },
   RERANK_URL: { path: 'retrieval.rerankUrl', kind: 'string' },
+  RERANK_TOKEN: { path: 'retrieval.rerankToken', kind: 'string' },
   LLM_CHAIN: { path: 'answer.chain', kind: 'list' },
   CATALOG_NAME: { path: 'answer.catalogName', kind: 'string' },
   ANSWER_K: { path: 'answer.k', kind: 'number' },
@@ -222,6 +258,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   ANSWER_MAX_CONCURRENT: { path: 'answer.maxConcurrent', kind: 'number' },
   ANSWER_MAX_QUEUED: { path: 'answer.maxQueued', kind: 'number' },
   ANSWER_PER_USER_LIMIT: { path: 'answer.perUserLimit', kind: 'number' },
+  ANSWER_MAX_QUEUE_WAIT_MS: { path: 'answer.maxQueueWaitMs', kind: 'number' },
   HF_CHAT_MODEL: { path: 'llm.hfModel', kind: 'string' },
   HF_PROVIDER: { path: 'llm.hfProvider', kind: 'string' },
   HF_ENDPOINT_URL: { path: 'llm.hfEndpointUrl', kind: 'string' },
@@ -231,6 +268,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   OLLAMA_CHAT_MODEL: { path: 'llm.ollamaModel', kind: 'string' },
   HTTP_PORT: { path: 'server.port', kind: 'number' },
   HTTP_HOST: { path: 'server.host', kind: 'string' },
+  STATUS_TOKEN: { path: 'server.token', kind: 'string' },
   REINDEX_SCHEDULE: { path: 'reindex.schedule', kind: 'string' },
   REINDEX_TIMEZONE: { path: 'reindex.timezone', kind: 'string' },
   DISCORD_TOKEN: { path: 'discord.token', kind: 'string' },
@@ -247,6 +285,9 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   ADMIN_USER_IDS: { path: 'admin.userIds', kind: 'list' },
   ADMIN_ROLE_IDS: { path: 'admin.roleIds', kind: 'list' },
   CHANNEL_SOURCES: { path: 'channelSources', kind: 'json' },
+  ACTIVITY_RETENTION_DAYS: { path: 'activity.retentionDays', kind: 'number' },
+  ACTIVITY_HASH_USERS: { path: 'activity.hashUsers', kind: 'string' },
+  ACTIVITY_HASH_KEY: { path: 'activity.hashKey', kind: 'string' },
   HF_TOKEN: { path: 'hf.token', kind: 'string' },
   OLLAMA_HOST: { path: 'ollama.host', kind: 'string' },
   LOG_LEVEL: { path: 'log.level', kind: 'string' },

@@ -110,11 +110,42 @@ export function withoutCoverage(filter: Filter | undefined): Filter | undefined 
   return rest;
 }
 
+/**
+ * A document's full source id: its source root and its id within that root, joined by one `/`
+ * (`data/pdfs` + `reports/2020.pdf` → `data/pdfs/reports/2020.pdf`; a catalog record: `<catalog source>/<identifier>`).
+ * Trailing slashes of the root are dropped, so `data/pdfs/` names the same documents. Filter.sources entries are
+ * matched against the root and this id, whole: a bare `report.pdf` names no document, so a scope can never reach
+ * a same-named file in another source. keyword-filter-sql.ts builds the same string in SQL.
+ */
+export function fullSourceId(sourceRoot: string, sourceId: string): string {
+  return `${sourceRoot.replace(/\/+$/, '')}/${sourceId}`;
+}
+
+/**
+ * Every (root, id) pair whose fullSourceId is `entry`: how a store that cannot concatenate fields (Chroma) tests a
+ * full source id exactly. Each `/` in the entry may be the one between root and id; a root may also have been
+ * written with its trailing slash. Pairs whose full id would not be the entry again are left out.
+ */
+export function sourceIdSplits(entry: string): Array<{ root: string; id: string }> {
+  const out: Array<{ root: string; id: string }> = [];
+  for (let i = entry.indexOf('/'); i >= 0; i = entry.indexOf('/', i + 1)) {
+    const root = entry.slice(0, i);
+    const id = entry.slice(i + 1);
+    for (const r of [root, `${root}/`]) if (r !== '' && fullSourceId(r, id) === entry) out.push({ root: r, id });
+  }
+  return out;
+}
+
+/** True when one of `sources` is the chunk's source root or its full source id (see fullSourceId). */
+export function matchesSources(chunk: Pick<Chunk, 'sourceRoot' | 'sourceId'>, sources: readonly string[]): boolean {
+  return sources.includes(chunk.sourceRoot) || sources.includes(fullSourceId(chunk.sourceRoot, chunk.sourceId));
+}
+
 /** True when `chunk` satisfies every condition of `filter` (the semantics every store must share). */
 export function matchesFilter(chunk: Chunk, filter: Filter | undefined): boolean {
   if (!filter) return true;
   const sources = filter.sources ?? [];
-  if (sources.length > 0 && !sources.includes(chunk.sourceRoot) && !sources.includes(chunk.sourceId)) return false;
+  if (sources.length > 0 && !matchesSources(chunk, sources)) return false;
   const kinds = filter.kinds ?? [];
   if (kinds.length > 0 && !kinds.includes(chunk.kind)) return false;
   if (filter.keyword !== undefined) {

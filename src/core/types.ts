@@ -67,7 +67,12 @@ export interface Chunk {
 
 /** Metadata filters understood by every store and by the keyword index. All conditions are ANDed. */
 export interface Filter {
-  /** Only chunks from these source roots or source ids (either matches). */
+  /**
+   * Only chunks from these sources: each entry is a source root as configured, or a full source id (root + `/` +
+   * the document's id in it, see fullSourceId in src/core/filter.ts). Never a bare file name: that could match a
+   * same-named file in another source. An empty list constrains nothing (callers that mean "no sources" must not
+   * search at all).
+   */
   sources?: string[];
   kinds?: DocumentKind[];
   /** Only chunks whose record carries this keyword (case-insensitive exact match). */

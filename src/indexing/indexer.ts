@@ -15,6 +15,9 @@ import { DocumentCache } from './document-cache.js';
 import { indexPaths, readManifest, writeManifest, type IndexManifest } from './index-files.js';
 import type { LoadContext, SkippedItem } from './loaders/loader.js';
 import { listSourceItems, loadSourceItem, type SourceItem } from '../indexing/sources.js';
+import { redactUrl } from '../core/redact-url.js';
+import { STRICT_FETCH_POLICY, withFetchPolicy, type FetchPolicy } from './loaders/fetch-policy.js';
+import { redactorFor } from './redact-loaded.js';
 
 export interface IndexProgress {
   phase: 'load' | 'embed' | 'store';
@@ -33,6 +36,8 @@ export interface IndexRunOptions {
   stores: VectorStoreFactory;
   logger: Logger;
   onProgress?: (p: IndexProgress) => void;
+  /** Which addresses URL sources may be fetched from (FETCH_ALLOW_PRIVATE / FETCH_ALLOW_HOSTS); default strict. */
+  fetchPolicy?: FetchPolicy;
   /**
    * Called after the new manifest is written and before older versions are dropped: a running process swaps
    * to the new version here, so no question is ever sent to a collection that has just been deleted.
@@ -73,7 +78,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
   const notes: string[] = [];
   const docCache = new DocumentCache(paths.documentCache);
 
-  const { docs, perSourceDocs } = await loadAll(o, docCache, skipped, notes);
+  const { docs, perSourceDocs } = await withFetchPolicy(o.fetchPolicy ?? STRICT_FETCH_POLICY, () => loadAll(o, docCache, skipped, notes));
   if (docs.length === 0) {
     throw new DocentError('index_empty', 'user', 'No documents could be loaded from the configured sources; the previous index (if any) is still serving.', {
       hint: 'Check the paths or URLs given with --source or SOURCES; the skipped list says why each failed.',
@@ -130,7 +135,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
     embedder: { id: o.embedder.id, dimension: o.embedder.dimension },
     builtAt: now,
     checkedAt: now,
-    sources: o.sources,
+    sources: o.sources.map(redactUrl),
     documents: docs.length,
     chunks: chunks.length,
     perSource,
@@ -156,7 +161,8 @@ async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: Skippe
     for (const item of items) {
       const loaded = await loadItem(o, item, cache, skipped, notes);
       docs.push(...loaded);
-      perSourceDocs.set(source, (perSourceDocs.get(source) ?? 0) + loaded.length);
+      // Keyed like the documents' sourceRoot: the redacted URL (credentials never reach the manifest).
+      perSourceDocs.set(redactUrl(source), (perSourceDocs.get(redactUrl(source)) ?? 0) + loaded.length);
       o.onProgress?.({ phase: 'load', done: ++done, total: items.length });
     }
   }
@@ -164,29 +170,34 @@ async function loadAll(o: IndexRunOptions, cache: DocumentCache, skipped: Skippe
 }
 
 async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCache, skipped: SkippedItem[], notes: string[]) {
-  const fresh = cache.fresh(item.location, item.size, item.mtimeMs);
+  // The request uses item.location as configured (with its credentials); everything kept uses the redacted form.
+  const key = redactUrl(item.location);
+  const redact = redactorFor(item.location);
+  const fresh = cache.fresh(key, item.size, item.mtimeMs);
   if (fresh) return fresh;
   const itemSkips: SkippedItem[] = [];
-  let validators: { etag?: string; lastModified?: string } | undefined = cache.conditional(item.location)?.validators;
-  const docs = await loadSourceItem(item, {
-    ...context(o, (s) => itemSkips.push(s)),
-    previous: (loc) => cache.conditional(loc),
+  let validators: { etag?: string; lastModified?: string } | undefined = cache.conditional(key)?.validators;
+  const loaded = await loadSourceItem(item, {
+    ...context(o, (s) => itemSkips.push(redact.skip(s))),
+    previous: (loc) => cache.conditional(redactUrl(loc)),
     onValidators: (_loc, v) => (validators = v),
   });
+  // A 304 hands back the cached (already redacted) documents; redacting twice changes nothing.
+  const docs = redact.active ? loaded.map((d) => redact.doc(d)) : loaded;
   if (itemSkips.length === 0) {
-    cache.put(item.location, item.size, item.mtimeMs, docs, validators);
+    cache.put(key, item.size, item.mtimeMs, docs, validators);
     return docs;
   }
   // A whole URL that failed keeps serving its last good copy; partial skips (one bad dataset) are just reported.
-  const last = item.size < 0 && docs.length === 0 ? cache.lastGood(item.location) : undefined;
+  const last = item.size < 0 && docs.length === 0 ? cache.lastGood(key) : undefined;
   if (last && last.docs.length) {
-    notes.push(`${item.location}: ${itemSkips[0]!.reason}; kept the copy fetched at ${last.fetchedAt}`);
-    o.logger.warn({ location: item.location, reason: itemSkips[0]!.reason }, 'source unreachable; using its last good copy');
+    notes.push(`${key}: ${itemSkips[0]!.reason}; kept the copy fetched at ${last.fetchedAt}`);
+    o.logger.warn({ location: key, reason: itemSkips[0]!.reason }, 'source unreachable; using its last good copy');
     return last.docs;
   }
   skipped.push(...itemSkips);
   for (const s of itemSkips) o.logger.warn({ location: s.location, reason: s.reason }, 'skipped');
-  if (docs.length) cache.put(item.location, item.size, item.mtimeMs, docs);
+  if (docs.length) cache.put(key, item.size, item.mtimeMs, docs);
   return docs;
 }
 

@@ -10,6 +10,7 @@ import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/ind
 import type { Logger } from '../logging/logger.js';
 import { EXTRACTIVE_ID } from '../providers/generators/extractive-generator.js';
 import { ActivityLog } from './activity-log.js';
+import { unmatchedScopeEntries } from './channel-scope.js';
 import { createDocentServices } from './docent-services.js';
 import { resolveEmbedder, type ResolvedEmbedder } from './embedder-factory.js';
 import { buildGenerators } from './generators.js';
@@ -20,6 +21,7 @@ import { createChromaRunCoordinator } from '../stores/chroma-lease.js';
 import { openSearchService, type SearchService } from './search-service.js';
 import { openVectorStores, type OpenedStores } from './vector-stores.js';
 import { loaderLimits } from '../indexing/loader-limits.js';
+import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
 
 export interface DocentRuntime {
   config: DocentConfig;
@@ -64,6 +66,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       const summary = await runIndex({
         dataDir: config.dataDir, sources: config.sources, chunking: config.chunking,
         loader: loaderLimits(config.loader),
+        fetchPolicy: fetchPolicyFromConfig(config.loader),
         embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
         ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}),
       });
@@ -126,6 +129,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       rewriter: generators.find((g) => g.id !== EXTRACTIVE_ID),
       cache: new AnswerCache(a.cacheTtlSeconds * 1000, a.cacheMaxEntries),
       indexVersion: () => search.manifest.version,
+      logger,
       settings: {
         k: a.k, catalogName: a.catalogName, historyTurns: a.historyTurns, maxPassageChars: a.maxPassageChars,
         maxTokens: a.maxTokens, temperature: a.temperature, rewriteTimeoutMs: a.rewriteTimeoutMs,
@@ -138,7 +142,11 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
         swapTo(await openSearchService(config, { stores, embedder, reranker, logger }));
       },
     });
-    const activity = await ActivityLog.open(config.dataDir);
+    const activity = await ActivityLog.open(config.dataDir, {
+      retentionDays: config.activity.retentionDays, hashUsers: config.activity.hashUsers === 'on', hashKey: config.activity.hashKey, logger,
+    });
+    const unmatched = unmatchedScopeEntries(config.channelSources, config.sources);
+    if (unmatched.length) logger.warn({ entries: unmatched }, 'CHANNEL_SOURCES names sources that are neither a configured source nor a path inside one; they match nothing');
     const schedule = opts.schedule && config.reindex.schedule
       ? startReindexSchedule({
           expression: config.reindex.schedule, timezone: config.reindex.timezone, leaseMs: config.reindex.leaseMinutes * 60_000,
@@ -147,7 +155,9 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
           coordinator: config.chroma.url ? createChromaRunCoordinator({ ...config.chroma, logger }) : undefined,
         })
       : undefined;
-    const admission = new AdmissionControl({ maxConcurrent: config.answer.maxConcurrent, maxQueued: config.answer.maxQueued, perUser: config.answer.perUserLimit });
+    const admission = new AdmissionControl({
+      maxConcurrent: config.answer.maxConcurrent, maxQueued: config.answer.maxQueued, perUser: config.answer.perUserLimit, maxWaitMs: config.answer.maxQueueWaitMs,
+    });
     const services = createDocentServices({
       config, pipeline, chain, search: () => search, activity, reindex, schedule: () => schedule, admission,
       embedder: { id: embedder.embedder.id, fallback: embedder.fallback },
@@ -159,6 +169,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       },
       close: async () => {
         await schedule?.stop();
+        await activity.close();
         await embedder.embedder.close?.();
         search.retriever.close();
         await stores.close();

@@ -4,10 +4,12 @@ import type { Invoker } from '../../commands/types.js';
 import type { AdmissionControl } from '../core/answer/admission.js';
 import type { AnswerPipeline } from '../core/answer/answer-pipeline.js';
 import type { DocentError } from '../core/errors.js';
+import { redactUrl, redactUrlsInText } from '../core/redact-url.js';
 import type { FallbackChain } from '../core/answer/fallback-chain.js';
-import type { AnswerPart, Question } from '../core/answer/types.js';
+import type { AnswerPart, FinishInfo, Question } from '../core/answer/types.js';
 import type { DocentConfig } from '../../config/schema.js';
 import type { ActivityLog } from './activity-log.js';
+import { resolveChannelScope } from './channel-scope.js';
 import type { ReindexRunner } from './reindex-runner.js';
 import type { ReindexSchedule } from './reindex-schedule.js';
 import type { SearchService } from './search-service.js';
@@ -27,9 +29,12 @@ export function createDocentServices(deps: {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
   return {
-    ask(question: Question) {
+    ask(question: Question, opts?: { signal?: AbortSignal }) {
       const answerId = randomUUID();
-      return { answerId, parts: recorded(answerId, question, admitted(deps.admission, question, () => deps.pipeline.answer(question)), deps.activity) };
+      // A channel scoped to nothing searches nothing (CHANNEL_SOURCES without a `default` for it).
+      if (question.sources?.length === 0) return { answerId, parts: noCatalog(question) };
+      const signal = opts?.signal ?? new AbortController().signal;
+      return { answerId, parts: recorded(answerId, question, admitted(deps.admission, question, signal, () => deps.pipeline.answer(question, signal)), deps.activity) };
     },
     async status() {
       const m = deps.search().manifest;
@@ -40,12 +45,13 @@ export function createDocentServices(deps: {
         ...deps.activity.counts(),
         reindexRunning: deps.reindex.running,
         schedule: scheduleInfo(deps.schedule()),
-        lastRuns: deps.reindex.lastRuns().map(({ trigger, finishedAt, ok, summary }) => ({ trigger, finishedAt, ok, summary })),
+        // Redacted again here: a manifest or run history written before URLs were redacted may still hold keys.
+        lastRuns: deps.reindex.lastRuns().map(({ trigger, finishedAt, ok, summary }) => ({ trigger, finishedAt, ok, summary: redactUrlsInText(summary) })),
       };
     },
     async sources() {
       const m = deps.search().manifest;
-      return { sources: Object.entries(m.perSource).map(([source, n]) => ({ source, ...n })) };
+      return { sources: Object.entries(m.perSource).map(([source, n]) => ({ source: redactUrl(source), ...n })) };
     },
     reindex: (onProgress) => deps.reindex.run('admin', onProgress),
     isAdmin(invoker: Invoker) {
@@ -54,9 +60,12 @@ export function createDocentServices(deps: {
       return admins.has(invoker.userId) || invoker.roleIds.some((r) => adminRoles.has(r));
     },
     scopeFor(channelId) {
-      return channelId ? deps.config.channelSources[channelId] : undefined;
+      // Indexed source roots are stored redacted (indexing/redact-loaded.ts); a scope naming a URL must match them.
+      return resolveChannelScope(deps.config.channelSources, channelId)?.map(redactUrl);
     },
-    recordFeedback: (f: Feedback) => deps.activity.recordFeedback(f),
+    async recordFeedback(f: Feedback) {
+      await deps.activity.recordFeedback(f);
+    },
   };
 }
 
@@ -64,12 +73,16 @@ function scheduleInfo(s: ReindexSchedule | undefined) {
   return s ? { expression: s.expression, timezone: s.timezone, nextRun: s.nextRun()?.toISOString() ?? null } : null;
 }
 
-/** Waits for an answer slot; a refused question gets one polite `busy` error part instead of an answer. */
-async function* admitted(admission: AdmissionControl, question: Question, answer: () => AsyncIterable<AnswerPart>): AsyncGenerator<AnswerPart> {
+/**
+ * Waits for an answer slot; a refused question gets one polite `busy` error part instead of an answer. A question
+ * abandoned (its signal aborted) while it waits leaves the queue and ends without a part.
+ */
+async function* admitted(admission: AdmissionControl, question: Question, signal: AbortSignal, answer: () => AsyncIterable<AnswerPart>): AsyncGenerator<AnswerPart> {
   let release: () => void;
   try {
-    release = await admission.admit(question.askerId);
+    release = await admission.admit(question.askerId, signal);
   } catch (err) {
+    if (signal.aborted) return;
     yield { type: 'error', error: err as DocentError };
     return;
   }
@@ -80,16 +93,44 @@ async function* admitted(admission: AdmissionControl, question: Question, answer
   }
 }
 
-/** Passes the parts through and records the finished answer (question, backend, citations). */
+/**
+ * Passes the parts through and records the finished answer (question, backend, citations) after its `finish`
+ * part has been passed on: recording can neither delay nor break the answer (ActivityLog never throws). The
+ * answer is made known first, so a 👍 clicked the moment the buttons appear counts.
+ */
 async function* recorded(answerId: string, question: Question, parts: AsyncIterable<AnswerPart>, log: ActivityLog): AsyncGenerator<AnswerPart> {
-  for await (const part of parts) {
-    if (part.type === 'finish') {
-      const i = part.info;
-      await log.recordAnswer({
-        answerId, at: new Date().toISOString(), question: question.text, searchQuery: i.searchQuery, backend: i.backend,
+  let finished: FinishInfo | undefined;
+  let at = '';
+  try {
+    for await (const part of parts) {
+      if (part.type === 'finish') {
+        finished = part.info;
+        at = new Date().toISOString();
+        log.announce(answerId, at);
+      }
+      yield part;
+    }
+  } finally {
+    const i = finished;
+    if (i) {
+      log.recordAnswer({
+        answerId, at, question: question.text, searchQuery: i.searchQuery, backend: i.backend,
         cached: i.cached, notFound: i.notFound, citations: i.citations.map(({ n, title, sourceId, page }) => ({ n, title, sourceId, page })),
       });
     }
-    yield part;
   }
+}
+
+/** The answer in a channel that may search nothing: said politely, nothing searched, nothing recorded. */
+async function* noCatalog(question: Question): AsyncGenerator<AnswerPart> {
+  const text = "This channel has no catalog to search, so I can't answer here. Please ask in a channel that has one, or ask an administrator to give this channel sources.";
+  yield { type: 'sources', passages: [] };
+  yield { type: 'text-delta', text };
+  yield {
+    type: 'finish',
+    info: {
+      finishReason: 'stop', text, citations: [], backend: 'none', fallbacks: [], degraded: [], cached: false, notFound: true,
+      searchQuery: question.text, timings: { retrievalMs: 0, firstTokenMs: null, totalMs: 0 },
+    },
+  };
 }

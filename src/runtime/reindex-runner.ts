@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { loaderLimits } from '../indexing/loader-limits.js';
+import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
 
 /** Who asked for a reindex. */
 export type ReindexTrigger = 'schedule' | 'admin' | 'cli' | 'startup';
@@ -54,6 +55,7 @@ export function createReindexRunner(deps: {
       const summary = await runIndex({
         dataDir: c.dataDir, sources: c.sources, chunking: c.chunking,
         loader: loaderLimits(c.loader),
+        fetchPolicy: fetchPolicyFromConfig(c.loader),
         embedder: deps.embedder, batchSize: c.embedder.batchSize, stores: deps.stores, logger: deps.logger,
         beforeRetire: deps.swap,
         onProgress: (p) => listeners.forEach((l) => l(p)),

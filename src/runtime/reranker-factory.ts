@@ -1,4 +1,7 @@
 import type { DocentConfig } from '../../config/schema.js';
+import { ConfigError } from '../core/errors.js';
+import { redactUrl } from '../core/redact-url.js';
+import { isHuggingFaceUrl } from '../providers/hf-hosts.js';
 import { indexPaths } from '../indexing/index-files.js';
 import type { Logger } from '../logging/logger.js';
 import type { Reranker } from '../providers/rerankers/reranker.js';
@@ -21,12 +24,21 @@ export async function createReranker(config: DocentConfig, logger: Logger, _acti
     }
     case 'tei': {
       const { createTeiReranker } = await import('../providers/rerankers/tei-reranker.js');
-      if (!r.rerankUrl) logger.warn('RERANKER=tei needs RERANK_URL');
-      return createTeiReranker({ url: r.rerankUrl, ...(config.hf.token ? { token: config.hf.token } : {}) });
+      // The schema refuses this at start-up; a config built by hand (a script, a test) gets the same one line.
+      if (!r.rerankUrl) throw new ConfigError('retrieval.rerankUrl (RERANK_URL)', 'is required when RERANKER=tei', 'set RERANK_URL to the TEI server, e.g. http://127.0.0.1:8080');
+      const token = teiToken(config);
+      if (!token && config.hf.token) logger.info({ url: redactUrl(r.rerankUrl) }, 'RERANK_URL is not a Hugging Face https host: HF_TOKEN is not sent to it (set RERANK_TOKEN if it needs a token)');
+      return createTeiReranker({ url: r.rerankUrl, ...(token ? { token } : {}) });
     }
     case 'transformers': {
       const { createCrossEncoderReranker } = await import('../providers/rerankers/cross-encoder-reranker.js');
       return createCrossEncoderReranker({ model: r.rerankModel, cacheDir: indexPaths(config.dataDir).modelsDir, allowRemote: true });
     }
   }
+}
+
+/** RERANK_TOKEN when set; else HF_TOKEN, but only for a Hugging Face host over https (hf-hosts.ts); else none. */
+export function teiToken(config: Pick<DocentConfig, 'retrieval' | 'hf'>): string | undefined {
+  if (config.retrieval.rerankToken) return config.retrieval.rerankToken;
+  return config.hf.token && isHuggingFaceUrl(config.retrieval.rerankUrl) ? config.hf.token : undefined;
 }

@@ -1,22 +1,31 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DocentServices } from '../../commands/services.js';
 import type { Logger } from '../logging/logger.js';
 import type { DocentMetrics } from './metrics.js';
 import type { ReadinessResult } from './readiness.js';
-import { renderStatusPage } from './status-page.js';
+import { escapeHtml, renderStatusPage } from './status-page.js';
 
 /**
  * The operations HTTP endpoint: a status page for people, health and readiness for orchestrators
  * (Kubernetes, a Space, a load balancer), and Prometheus metrics. Plain node:http — four GET routes do not
  * justify a framework, and the Slack HTTP adapter can share the port through `extraHandler`.
+ *
+ * Exposure: the caller picks the interface (config: 127.0.0.1 by default, 0.0.0.0 under the Space profile).
+ * With a `token`, `/metrics` and the status page's figures need `Authorization: Bearer <token>`; without it `/`
+ * says only "ok" or "not ready", `/metrics` is 401, and `/readyz` keeps its status code and check names but not
+ * the failure reasons (they name internal hosts). `/healthz` and `/readyz` never need the token: orchestrators
+ * probe them without credentials.
  */
 
 export interface HttpServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
-  /** Interface to bind; default all interfaces (a container or Space must be reachable from outside). */
+  /** Interface to bind; default 127.0.0.1 (config `server.host` / HTTP_HOST: 0.0.0.0 under the Space profile). */
   host?: string;
+  /** When set, `/metrics` and the status page's details need `Authorization: Bearer <token>` (STATUS_TOKEN). */
+  token?: string;
   services: Pick<DocentServices, 'status' | 'sources'>;
   ready: () => Promise<ReadinessResult>;
   metrics: Pick<DocentMetrics, 'render' | 'contentType'>;
@@ -57,11 +66,35 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
 const ROUTES = new Set(['/', '/healthz', '/readyz', '/metrics']);
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * `authorized(req)`: does the request carry `Authorization: Bearer <token>`? Always true without a token.
+ * Constant time: both sides are hashed to 32 bytes first, so neither the token's content nor its length shows
+ * in how long a wrong guess takes (timingSafeEqual itself needs equal lengths).
+ */
+export function bearerCheck(token: string | undefined): (req: Pick<IncomingMessage, 'headers'>) => boolean {
+  if (!token) return () => true;
+  const expected = sha256(token);
+  return (req) => {
+    const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
+    return timingSafeEqual(sha256(m?.[1] ?? ''), expected) && m !== null;
+  };
+}
+
+/** The status page a request without the token gets: whether Docent can answer, nothing more. */
+function minimalPage(title: string, ok: boolean): string {
+  const t = escapeHtml(title);
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${t}</title></head><body><h1>${t}</h1><p>${ok ? 'ok' : 'not ready'}</p></body></html>\n`;
+}
 
 /** Starts the server; resolves once it is listening (rejects on e.g. EADDRINUSE). */
 export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttpServer> {
   const title = o.title ?? 'Docent status';
+  const authorized = bearerCheck(o.token);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A malformed request target must not throw out of the handler; the base only anchors relative paths.
@@ -79,13 +112,17 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         return send(res, 200, TEXT, 'ok\n');
       case '/readyz': {
         const r = await o.ready();
-        return send(res, r.ok ? 200 : 503, JSON_TYPE, `${JSON.stringify({ ok: r.ok, checks: r.checks })}\n`);
+        // Without the token a failing check shows as false: its reason may name an internal host.
+        const checks = authorized(req) ? r.checks : Object.fromEntries(Object.entries(r.checks).map(([k, v]) => [k, v === true]));
+        return send(res, r.ok ? 200 : 503, JSON_TYPE, `${JSON.stringify({ ok: r.ok, checks })}\n`);
       }
       case '/metrics':
+        if (!authorized(req)) return send(res, 401, TEXT, 'unauthorized: send Authorization: Bearer <STATUS_TOKEN>\n', { 'WWW-Authenticate': 'Bearer realm="docent"' });
         return send(res, 200, o.metrics.contentType, await o.metrics.render());
       default: {
+        if (!authorized(req)) return send(res, 200, HTML, minimalPage(title, (await o.ready()).ok));
         const [status, sources] = await Promise.all([o.services.status(), o.services.sources()]);
-        return send(res, 200, 'text/html; charset=utf-8', renderStatusPage({ ...status, sources: sources.sources }, { title }));
+        return send(res, 200, HTML, renderStatusPage({ ...status, sources: sources.sources }, { title }));
       }
     }
   }
@@ -111,7 +148,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, o.host, () => {
+    server.listen(o.port, o.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -119,9 +156,13 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
   server.on('error', (err) => o.logger.error({ err }, 'HTTP server error'));
   const port = (server.address() as AddressInfo).port;
   // A wildcard bind is reachable on loopback; report an address a person can paste into a browser.
-  const host = !o.host || o.host === '0.0.0.0' || o.host === '::' ? 'localhost' : o.host.includes(':') ? `[${o.host}]` : o.host;
+  const bound = o.host ?? '127.0.0.1';
+  const host = bound === '0.0.0.0' || bound === '::' ? 'localhost' : bound.includes(':') ? `[${bound}]` : bound;
   const url = `http://${host}:${port}`;
-  o.logger.info({ url }, 'HTTP status server listening');
+  o.logger.info({ url, host: bound, auth: o.token ? 'bearer token for the page details and /metrics' : 'none' }, 'HTTP status server listening');
+  if (!o.token && bound !== '127.0.0.1' && bound !== '::1' && bound !== 'localhost') {
+    o.logger.warn({ host: bound }, 'the status page and /metrics are reachable from other hosts without a token; set STATUS_TOKEN to protect them');
+  }
 
   let closing: Promise<void> | undefined;
   return {

@@ -100,8 +100,8 @@ export function instrumentServices(services: DocentServices, metrics: Pick<Docen
     isAdmin: (invoker) => services.isAdmin(invoker),
     scopeFor: (channelId) => services.scopeFor(channelId),
     recordFeedback: (f) => services.recordFeedback(f),
-    ask(question) {
-      const started = services.ask(question);
+    ask(question, opts) {
+      const started = services.ask(question, opts);
       return { answerId: started.answerId, parts: observed(started.parts, metrics) };
     },
     async reindex(onProgress) {

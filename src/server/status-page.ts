@@ -1,9 +1,11 @@
 import type { SourceReport, StatusReport } from '../../commands/services.js';
+import { redactUrl, redactUrlsInText } from '../core/redact-url.js';
 
 /**
  * The human status page served at `/`: one self-contained HTML document (inline CSS, no scripts, no external
  * assets) so it works behind any proxy, on a Space, and with a screen reader. It is rendered only from the
- * status report, which carries no secrets, and every dynamic string is escaped.
+ * status report, and every dynamic string is escaped. The page is public, so URLs in it are redacted here too
+ * (`shown`), not only where the report is built: one missed caller must not publish a feed's API key.
  */
 
 export type StatusPageReport = StatusReport & { sources: SourceReport['sources'] };
@@ -22,6 +24,9 @@ export function escapeHtml(value: unknown): string {
 }
 
 const num = (n: number): string => escapeHtml(n.toLocaleString('en-US'));
+
+/** Free text for the page: URLs redacted (userinfo, keys, token segments), then escaped. */
+const shown = (value: unknown): string => escapeHtml(redactUrlsInText(String(value)));
 
 /** "3 h 12 min ago" / "in 5 min": coarse on purpose, the exact timestamp sits next to it. */
 export function formatAge(iso: string, now: Date): string {
@@ -75,19 +80,19 @@ export function renderStatusPage(report: StatusPageReport, opts: StatusPageOptio
   const sources = table(
     'Documents and passages per source',
     ['Source', 'Documents', 'Passages'],
-    r.sources.map((s) => [`<code>${escapeHtml(s.source)}</code>`, num(s.documents), num(s.chunks)]),
+    r.sources.map((s) => [`<code>${escapeHtml(redactUrl(s.source))}</code>`, num(s.documents), num(s.chunks)]),
     'No sources are indexed yet.',
   );
   const runs = table(
     'Last reindex of each trigger',
     ['Trigger', 'Finished', 'Result', 'Summary'],
-    r.lastRuns.map((run) => [escapeHtml(run.trigger), time(run.finishedAt, now), health(run.ok, run.ok ? 'succeeded' : 'failed'), escapeHtml(run.summary)]),
+    r.lastRuns.map((run) => [escapeHtml(run.trigger), time(run.finishedAt, now), health(run.ok, run.ok ? 'succeeded' : 'failed'), shown(run.summary)]),
     'No reindex has run yet.',
   );
   const backends = table(
     'Answer backends in fallback order',
     ['Backend', 'Health', 'Circuit'],
-    r.backends.map((b) => [`<code>${escapeHtml(b.id)}</code>`, health(b.healthy, b.healthy ? 'healthy' : 'unavailable'), escapeHtml(b.state)]),
+    r.backends.map((b) => [`<code>${shown(b.id)}</code>`, health(b.healthy, b.healthy ? 'healthy' : 'unavailable'), escapeHtml(b.state)]),
     'No answer backends are configured.',
   );
   const schedule = r.schedule
@@ -114,7 +119,7 @@ ${facts([
   ['Index version', `<span id="index-version">${num(r.indexVersion)}</span>`],
   ['Built', time(r.builtAt, now)],
   ['Sources checked', time(r.checkedAt, now)],
-  ['Embedder', `<code>${escapeHtml(r.embedder.id)}</code>${r.embedder.fallback ? ' <span class="bad">(fallback: the configured embedder was unavailable)</span>' : ''}`],
+  ['Embedder', `<code>${shown(r.embedder.id)}</code>${r.embedder.fallback ? ' <span class="bad">(fallback: the configured embedder was unavailable)</span>' : ''}`],
 ])}
 ${sources}
 </section>

@@ -16,7 +16,7 @@
  * the filter exactly in SQL.
  */
 import type { Where } from 'chromadb';
-import { modifiedRange, normalizeKeyword } from '../core/filter.js';
+import { modifiedRange, normalizeKeyword, sourceIdSplits } from '../core/filter.js';
 import type { Filter } from '../core/types.js';
 
 /** Prefix of the per-keyword boolean metadata keys. */
@@ -38,9 +38,7 @@ export function filterToWhere(filter: Filter | undefined): Where | undefined {
   const conditions: Where[] = [];
 
   const sources = unique(filter.sources ?? []);
-  if (sources.length > 0) {
-    conditions.push({ $or: [{ sourceRoot: { $in: sources } }, { sourceId: { $in: sources } }] });
-  }
+  if (sources.length > 0) conditions.push(sourcesWhere(sources));
   const kinds = unique(filter.kinds ?? []);
   if (kinds.length > 0) {
     conditions.push({ kind: { $in: kinds } });
@@ -58,7 +56,22 @@ export function filterToWhere(filter: Filter | undefined): Where | undefined {
   return { $and: conditions };
 }
 
-/** Where clause selecting every chunk of one source (by root or by id). */
+/**
+ * Chunks whose source root is one of `sources`, or whose full source id (root/id, see fullSourceId) is. Chroma
+ * cannot join two fields, so a full id becomes one (root, id) pair per place it could be split (sourceIdSplits):
+ * exact, and a bare file name matches nothing.
+ */
+function sourcesWhere(sources: string[]): Where {
+  const pairs = sources.flatMap((s) => sourceIdSplits(s)).map(({ root, id }): Where => {
+    const byRoot: Where = { sourceRoot: { $eq: root } };
+    const byId: Where = { sourceId: { $eq: id } };
+    return { $and: [byRoot, byId] };
+  });
+  const byRoot: Where = { sourceRoot: { $in: sources } };
+  return pairs.length === 0 ? byRoot : { $or: [byRoot, ...pairs] };
+}
+
+/** Where clause selecting every chunk of one source (by root or by id), for deleteBySource. */
 export function sourceWhere(source: string): Where {
   return { $or: [{ sourceRoot: { $eq: source } }, { sourceId: { $eq: source } }] };
 }

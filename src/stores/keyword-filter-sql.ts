@@ -5,7 +5,7 @@ import type { Filter } from '../core/types.js';
 /**
  * A Filter as an SQL condition on the keyword index's `chunks` table (alias `c`), with the same meaning as
  * `matchesFilter` in src/core/filter.ts (the contract every store shares): sources match the source root or
- * the source id, keywords match case-insensitively and exactly, date bounds are inclusive and a chunk without
+ * the full source id (root/id, never a bare id), keywords match case-insensitively and exactly, date bounds are inclusive and a chunk without
  * a date fails any date bound, and `coverage` reads the record period columns the writer filled from the same
  * `recordPeriod` (NULL start and end: no period). Returns null for "no condition".
  */
@@ -16,7 +16,8 @@ export function filterToSql(filter: Filter | undefined): { sql: string; params: 
   const sources = filter.sources ?? [];
   if (sources.length > 0) {
     const marks = sources.map(() => '?').join(',');
-    parts.push(`(c.source_root IN (${marks}) OR c.source_id IN (${marks}))`);
+    // The full source id, built exactly as fullSourceId does (trailing slashes of the root dropped, one `/`).
+    parts.push(`(c.source_root IN (${marks}) OR (rtrim(c.source_root, '/') || '/' || c.source_id) IN (${marks}))`);
     params.push(...sources, ...sources);
   }
   const kinds = filter.kinds ?? [];

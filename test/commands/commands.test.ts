@@ -44,7 +44,7 @@ describe('shared commands', () => {
   });
 
   it('status shows index, embedder, backend health, answers, feedback, the schedule and the last runs', async () => {
-    const reply = await findCommand('status')!.run({ args: {}, invoker, services: services() });
+    const reply = await findCommand('status')!.run({ args: {}, invoker: { ...invoker, channelId: 'c-all' }, services: services() });
     expect(reply).toMatchObject({ type: 'text', ephemeral: true });
     const md = (reply as { markdown: string }).markdown;
     expect(md).toContain('version 3, 10 documents, 20 passages — built 2 min ago');
@@ -68,6 +68,22 @@ describe('shared commands', () => {
     const failing = await findCommand('reindex')!.run({ args: {}, invoker, services: services({ reindex: async () => Promise.reject(new DocentError('index_empty', 'user', 'No documents could be loaded.')) }) });
     if (failing.type !== 'progress') throw new Error('expected progress');
     expect(await failing.run(async () => undefined)).toBe('❌ Reindex failed; the previous index is still serving. (No documents could be loaded.)');
+  });
+
+  it('sources and status in a scoped channel show only what that channel may search', async () => {
+    const catalog = [{ source: '../shared/pdfs', documents: 4, chunks: 30 }, { source: 'data/sample', documents: 10, chunks: 20 }, { source: 'catalogs/', documents: 50, chunks: 60 }];
+    const scopes: Record<string, string[]> = { 'c-pdfs': ['../shared/pdfs'], 'c-one': ['catalogs/usfs-123', 'elsewhere/x.pdf'], 'c-none': [] };
+    const s = services({ sources: async () => ({ sources: catalog }), scopeFor: (c) => (c ? (scopes[c] ?? undefined) : undefined) });
+    const md = async (name: string, channelId: string) => ((await findCommand(name)!.run({ args: {}, invoker: { ...invoker, channelId }, services: s })) as { markdown: string }).markdown;
+    expect(await md('sources', 'c-pdfs')).toBe('**Sources in this channel** (4 documents)\n• `../shared/pdfs` — 4 documents, 30 passages');
+    // A single record inside a source is listed by its full id; an entry naming nothing indexed is not listed.
+    expect(await md('sources', 'c-one')).toBe('**Sources in this channel** (1 documents)\n• `catalogs/usfs-123` — one document');
+    expect(await md('sources', 'c-none')).toBe('This channel has no catalog to search.');
+    expect(await md('sources', 'c-all')).toContain('`data/sample` — 10 documents');
+    const scopedStatus = await md('status', 'c-pdfs');
+    expect(scopedStatus).toContain("version 3, 4 documents, 30 passages in this channel's sources");
+    expect(scopedStatus).not.toContain('No documents could be loaded'); // run summaries speak about every source
+    expect(await md('status', 'c-none')).toContain('version 3, no catalog in this channel');
   });
 
   it('help is built from the command list', async () => {

@@ -31,6 +31,8 @@ function options(dataDir: string, sources: string[], stores: VectorStoreFactory,
     dataDir, sources, stores, logger,
     chunking: { size: 600, overlap: 60, recordSize: 2000 },
     loader: { maxFileBytes: 5 * 2 ** 20, fetchTimeoutMs: 2000 },
+    // The feed servers below listen on loopback, which the fetch policy refuses unless it is allowed.
+    fetchPolicy: { allowPrivate: false, allowHosts: ['127.0.0.1'] },
     embedder: createHashEmbedder(128),
     batchSize: 16,
     ...over,

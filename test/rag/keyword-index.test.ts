@@ -43,7 +43,9 @@ describe('keyword index (SQLite FTS5)', () => {
     expect(idx.query('harvest roads', 5, { modifiedBefore: '2021-01-01' }).map((h) => h.item.id)).toEqual(['b']);
     expect(idx.query('harvest roads', 5, { modifiedAfter: '2021-01-01' }).map((h) => h.item.id).sort()).toEqual(['a', 'c']);
     expect(idx.query('harvest roads', 5, { modifiedAfter: '2030' })).toEqual([]);
-    expect(idx.query('harvest', 5, { sources: ['c'] }).map((h) => h.item.id)).toEqual(['c']);
+    // A source is its root or its full id (root/id); a bare id names nothing (it could be a same-named file elsewhere).
+    expect(idx.query('harvest', 5, { sources: ['root/c'] }).map((h) => h.item.id)).toEqual(['c']);
+    expect(idx.query('harvest', 5, { sources: ['c'] })).toEqual([]);
   });
 
   it('keeps every query term: a term in most chunks still counts (no term is dropped for being common)', () => {

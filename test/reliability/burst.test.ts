@@ -3,7 +3,7 @@
  * as many as it can hold and tells the rest, at once, to try again — no question is dropped silently, and
  * memory stays bounded.
  */
-import { reportLine } from './report-line.js';
+import { observe } from './observe.js';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,14 +44,14 @@ describe('a burst of 200 questions', () => {
     );
     const answered = outcomes.filter((o) => o.last?.type === 'finish');
     const busy = outcomes.filter((o) => o.last?.type === 'error' && o.last.error.code === 'busy');
+    const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    observe('load/200-questions-at-once', `${answered.length} answered, ${busy.length} busy, ${200 - answered.length - busy.length} other, RSS +${growthMb.toFixed(0)} MB`);
     expect(answered.length + busy.length).toBe(200);
     expect(answered.length).toBeGreaterThanOrEqual(44); // 4 running + 40 queued at the start, more as slots free
     expect(busy.length).toBeGreaterThan(0);
     // A refusal is immediate: every busy answer came back before the first queued answer could have finished.
     expect(Math.max(...busy.map((b) => b.ms))).toBeLessThan(Math.max(...answered.map((a) => a.ms)));
     for (const b of busy) expect(b.last?.type === 'error' && b.last.error.message).toMatch(/try again in \d+ s/);
-    const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     expect(growthMb).toBeLessThan(300);
-    reportLine(`RELIABILITY|load|200 questions at once|each answered or told "busy, try again in N s"; none dropped; memory bounded|${answered.length} answered, ${busy.length} busy, 0 dropped, RSS +${growthMb.toFixed(0)} MB|pass`);
   });
 });

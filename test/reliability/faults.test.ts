@@ -5,9 +5,9 @@
  * chunk); the circuit breaker opens after repeated failures and closes after a successful trial; and a
  * SIGKILLed Chroma server is restarted by the supervisor with the index intact.
  *
- * Each case prints `RELIABILITY|faults|<case>|<expected>|<observed>|pass` for the generated report.
+ * Each case records what it observed (`observe`, before asserting) for the generated report; cases.ts lists them.
  */
-import { reportLine } from './report-line.js';
+import { observe } from './observe.js';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,9 +30,7 @@ const COOLDOWN_MS = 2_500;
 let hf: FakeHfServer;
 let rt: DocentRuntime;
 
-function report(c: string, expected: string, observed: string): void {
-  reportLine(`RELIABILITY|faults|${c}|${expected}|${observed}|pass`);
-}
+const report = (c: string, observed: string): void => observe(`faults/${c}`, observed);
 
 interface Outcome {
   parts: AnswerPart[];
@@ -92,20 +90,20 @@ describe('LLM faults', () => {
   it('answers through the model when it works (baseline)', async () => {
     hf.chat.enqueue(script({ tokens: ['Put it in the main current ', 'where the water is mixed [1].'], delayMs: 10 }));
     const o = await ask(QUESTION);
+    report('llm-ok-baseline', `${o.end} by ${o.finish?.backend}, ${o.finish?.citations.length} citations`);
     expect(o.end).toBe('finish');
     expect(o.finish!.backend).toBe(HF_ID);
     expect(o.finish!.citations.length).toBeGreaterThan(0);
-    report('llm-ok-baseline', `finish by ${HF_ID} with citations`, `${o.end} by ${o.finish!.backend}, ${o.finish!.citations.length} citations`);
   });
 
   it('a malformed chunk mid-stream ends with a finish (model text or fallback), never silence', async () => {
     hf.chat.enqueue(script({ tokens: ['Put the logger ', 'in the main current [1]', ' where it is shaded.'], delayMs: 10, malformedAfter: 1 }));
     const o = await ask(QUESTION);
+    report('llm-malformed-chunk', `${o.end} by ${o.finish?.backend} in ${o.ms} ms`);
     expect(o.end).toBe('finish');
     expect(o.finish!.citations.length).toBeGreaterThan(0);
     if (o.finish!.backend === 'extractive') expect(o.text).toMatch(/stopped mid-answer|was unavailable/);
     else expect(o.finish!.backend).toBe(HF_ID);
-    report('llm-malformed-chunk', 'finish (model or extractive with note)', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
     // Make the breaker count start from zero whatever the malformed chunk did.
     hf.chat.enqueue(script({ tokens: ['Shaded main current [1].'] }));
     expect((await ask(QUESTION)).finish?.backend).toBe(HF_ID);
@@ -114,56 +112,57 @@ describe('LLM faults', () => {
   it('HTTP 500 before any token falls back to the excerpts with a note', async () => {
     hf.chat.enqueue(script({ tokens: [], status: 500 }));
     const o = await ask(QUESTION);
+    report('llm-http-500', `${o.end} by ${o.finish?.backend}, note ${/_Note: hf:test\/model was unavailable/.test(o.text) ? 'present' : 'MISSING'}`);
     expect(o.end).toBe('finish');
     expect(o.finish!.backend).toBe('extractive');
     expect(o.finish!.fallbacks[0]!.backend).toBe(HF_ID);
     expect(o.text).toMatch(/_Note: hf:test\/model was unavailable \(.*500.*\); answered by excerpts from the catalog\._$/);
     expect(o.finish!.citations.length).toBeGreaterThan(0);
-    report('llm-http-500', 'finish by extractive with note', `${o.end} by ${o.finish!.backend}, note present`);
   });
 
   it('no first token within LLM_FIRST_TOKEN_TIMEOUT_MS falls back with a note', async () => {
     hf.chat.enqueue(script({ tokens: ['too late'], firstTokenDelayMs: 5_000 }));
     const o = await ask(QUESTION);
+    report('llm-first-token-timeout', `${o.end} by ${o.finish?.backend} in ${o.ms} ms`);
     expect(o.end).toBe('finish');
     expect(o.finish!.backend).toBe('extractive');
     expect(o.text).toMatch(/_Note: hf:test\/model was unavailable \(timed out waiting for the first token \(1\.5 s\)\)/);
     expect(o.ms).toBeLessThan(4_000);
-    report('llm-first-token-timeout', 'finish by extractive with note within ~1.5 s', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
   });
 
   it('a stall mid-stream keeps the partial text, says why, and finishes with the excerpts', async () => {
     hf.chat.enqueue(script({ tokens: ['Put the logger ', 'in the main current [1]', ' and never more'], delayMs: 10, stallAfter: 2 }));
     const o = await ask(QUESTION);
+    report('llm-stall-mid-stream', `${o.end} by ${o.finish?.backend} in ${o.ms} ms; partial text ${o.text.startsWith('Put the logger in the main current [1]') ? 'kept' : 'LOST'}`);
     expect(o.end).toBe('finish');
     expect(o.finish!.backend).toBe('extractive');
     expect(o.text.startsWith('Put the logger in the main current [1]\n\n_(hf:test/model stopped mid-answer:')).toBe(true);
     expect(o.text).toMatch(/Continuing with excerpts from the catalog\.\)_/);
-    report('llm-stall-mid-stream', 'finish: partial text + note + excerpts', `${o.end} by ${o.finish!.backend} in ${o.ms} ms`);
   });
 
   it('the breaker opens after three failures in a row, skips the model, then closes after a successful trial', async () => {
     // 500, first-token timeout and stall above were three failures in a row.
-    const st = rt.chain.status().find((b) => b.backend === HF_ID)!;
-    expect(st.state).toBe('open');
-    expect((await rt.services.status()).backends[0]).toMatchObject({ id: HF_ID, healthy: false });
+    const st = rt.chain.status().find((b) => b.backend === HF_ID);
     const before = hf.chat.requests.length;
     const skipped = await ask(QUESTION);
+    report('breaker-opens', `state ${st?.state}, ${hf.chat.requests.length - before} model calls, finish by ${skipped.finish?.backend}`);
+    expect(st?.state).toBe('open');
+    expect((await rt.services.status()).backends[0]).toMatchObject({ id: HF_ID, healthy: false });
     expect(skipped.end).toBe('finish');
     expect(skipped.finish!.backend).toBe('extractive');
     expect(skipped.text).toMatch(/paused after 3 failures/);
     expect(hf.chat.requests.length).toBe(before); // the model was not called
-    report('breaker-opens', "state 'open' after 3 failures; model skipped", `state ${st.state}, ${hf.chat.requests.length - before} model calls, finish by ${skipped.finish!.backend}`);
 
     await new Promise((r) => setTimeout(r, COOLDOWN_MS + 200));
-    expect(rt.chain.status()[0]!.state).toBe('half-open');
+    const cooled = rt.chain.status()[0]!.state;
     hf.chat.enqueue(script({ tokens: ['Shaded, well mixed main current [1].'] }));
     const trial = await ask(QUESTION);
+    const after = rt.chain.status()[0]!;
+    report('breaker-closes', `${cooled} after the cool-down; trial answered by ${trial.finish?.backend}; then state ${after.state}`);
+    expect(cooled).toBe('half-open');
     expect(trial.end).toBe('finish');
     expect(trial.finish!.backend).toBe(HF_ID);
-    const after = rt.chain.status()[0]!;
     expect(after).toMatchObject({ state: 'closed', failures: 0 });
-    report('breaker-closes', "state 'closed' after a successful half-open trial", `state ${after.state}, answered by ${trial.finish!.backend}`);
   });
 });
 
@@ -180,6 +179,7 @@ describe('Chroma killed while questions are asked', () => {
     process.kill(pid, 'SIGKILL');
     const during = [3, 4, 5].map((i) => ask(`${QUESTION} (${i})`));
     const outcomes = await Promise.all([...inFlight, ...during]);
+    report('chroma-sigkill-in-flight', outcomes.map((o) => o.end).join(','));
     for (const o of outcomes) {
       expect(['finish', 'error']).toContain(o.end);
       if (o.end === 'error') {
@@ -187,8 +187,6 @@ describe('Chroma killed while questions are asked', () => {
         expect(POLITE.has(politeError(errorPart(o)!))).toBe(true);
       }
     }
-    const summary = outcomes.map((o) => o.end).join(',');
-    report('chroma-sigkill-in-flight', 'each question: finish or exactly one polite error', summary);
 
     // The supervisor restarts the server (new pid); poll until a question is answered with citations.
     const deadline = Date.now() + 15_000;
@@ -204,14 +202,14 @@ describe('Chroma killed while questions are asked', () => {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    expect(answered).toBeDefined();
     const newPid = rt.stores.serverPid!();
+    report('chroma-restarted', `pid ${pid} -> ${newPid}; ${answered ? `${answered.finish!.citations.length} citations` : 'no answer with citations within 15 s'}`);
+    expect(answered).toBeDefined();
     expect(newPid).not.toBe(pid);
-    report('chroma-restarted', 'new Chroma pid; question answered with citations within 15 s', `pid ${pid} -> ${newPid}; ${answered!.finish!.citations.length} citations`);
 
-    expect(rt.search.manifest.version).toBe(version);
     const after = (await rt.search.retriever.retrieve(probe, { k: 5 })).map((h) => h.id);
+    report('index-intact-after-restart', `manifest v${version} -> v${rt.search.manifest.version}; top-5 ${after.length === before.length && after.every((id, i) => id === before[i]) ? 'identical' : 'differ'}`);
+    expect(rt.search.manifest.version).toBe(version);
     expect(after).toEqual(before);
-    report('index-intact-after-restart', `manifest v${version}; same top-5 records`, `manifest v${rt.search.manifest.version}; top-5 ${after.length === before.length && after.every((id, i) => id === before[i]) ? 'identical' : 'differ'}`);
   });
 });

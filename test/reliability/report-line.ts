@@ -1,11 +1,12 @@
-import { appendFileSync } from 'node:fs';
+import { observe } from './observe.js';
 
 /**
- * Records one observed reliability case: printed, and — when `npm run reliability` collects a report
- * (RELIABILITY_OUT) — appended to its file, which does not depend on how the test runner shows console output.
+ * The older way to record a case: `RELIABILITY|suite|case|expected|observed|pass`. Kept for suites that still
+ * use it; it is `observe('suite/case', observed)` now. The trailing result is ignored — the report takes every
+ * outcome from the test runner — so record before asserting, or the row shows the failure without an
+ * observation. New cases: call observe() and add a line to cases.ts.
  */
 export function reportLine(line: string): void {
-  console.log(line);
-  const out = process.env.RELIABILITY_OUT;
-  if (out) appendFileSync(out, `${line.replace(/\n/g, ' ')}\n`);
+  const [, suite = '', kase = '', expected = '', observed = ''] = line.replace(/\n/g, ' ').split('|');
+  observe(`${suite}/${kase}`, observed, expected);
 }

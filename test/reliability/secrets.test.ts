@@ -5,9 +5,9 @@
  * `/healthz` and the status command's Markdown is searched for each secret. ConfigError messages raised next
  * to secrets do not echo them either.
  *
- * Each case prints `RELIABILITY|secrets|<case>|<expected>|<observed>|pass` for the generated report.
+ * Each case records what it observed (`observe`, before asserting) for the generated report; cases.ts lists them.
  */
-import { reportLine } from './report-line.js';
+import { observe } from './observe.js';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,7 @@ const SECRETS: Record<string, string> = {
   SLACK_BOT_TOKEN: 'xoxb-SECRET-1',
   SLACK_SIGNING_SECRET: 'shhh-SECRET',
   OPENAI_API_KEY: 'sk-SECRET',
+  STATUS_TOKEN: 'status-SECRET-token-0123456789',
 };
 const QUESTION = 'where should I install a temperature logger in a stream?';
 
@@ -48,9 +49,7 @@ const logChunks: string[] = [];
 /** Everything a user or operator could see, by where it came from. */
 const seen: Array<{ where: string; text: string }> = [];
 
-function report(c: string, expected: string, observed: string): void {
-  reportLine(`RELIABILITY|secrets|${c}|${expected}|${observed}|pass`);
-}
+const report = (c: string, observed: string): void => observe(`secrets/${c}`, observed);
 
 /** Secret names found in `text` (empty when clean). */
 function leaks(text: string): string[] {
@@ -104,7 +103,7 @@ beforeAll(async () => {
   rt = await openRuntime(config, logger, { indexIfEmpty: true });
   const metrics = createMetrics({ defaultMetrics: false });
   services = instrumentServices(rt.services, metrics);
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', services, ready: readinessCheck(rt), metrics, logger });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', token: config.server.token, services, ready: readinessCheck(rt), metrics, logger });
 });
 afterAll(async () => {
   await server?.close();
@@ -117,10 +116,11 @@ describe('secrets', () => {
   it('the chat request really carries the HF token (so the check below is meaningful)', async () => {
     hf.chat.enqueue(script({ tokens: ['Put it in the main current [1].'] }));
     const parts = await askAll(QUESTION);
+    const received = hf.chat.requests.at(-1)?.authorization;
+    report('token-in-use', `${parts.at(-1)?.type}; Authorization ${received === `Bearer ${SECRETS.HF_TOKEN}` ? 'Bearer <HF_TOKEN>' : received === undefined ? 'absent' : 'something else'} received`);
     expect(parts.at(-1)!.type).toBe('finish');
-    expect(hf.chat.requests.at(-1)!.authorization).toBe(`Bearer ${SECRETS.HF_TOKEN}`);
+    expect(received).toBe(`Bearer ${SECRETS.HF_TOKEN}`);
     seen.push({ where: 'answer (hf ok)', text: JSON.stringify(parts) });
-    report('token-in-use', 'the fake HF server receives the real token', 'Authorization: Bearer <HF_TOKEN> received');
   });
 
   it('an LLM error whose body echoes the token does not reach the answer, the error part or the log', async () => {
@@ -129,6 +129,8 @@ describe('secrets', () => {
     const a = await askAll(QUESTION);
     hf.chat.enqueue(script({ tokens: [], status: 500, errorBody: echo(500) }));
     const b = await askAll(`${QUESTION} (again)`);
+    const shown = JSON.stringify([a, b]);
+    report('llm-error-echoes-token', `ends: ${[a, b].map((p) => p.at(-1)?.type).join(',')}; note ${/hf:test\/model was unavailable \([^)]*401/.test(shown) ? 'present' : 'MISSING'}; leaks: ${leaks(shown).join(',') || 'none'}`);
     for (const parts of [a, b]) {
       const last = parts.at(-1)!;
       expect(last.type).toBe('finish');
@@ -136,19 +138,18 @@ describe('secrets', () => {
       seen.push({ where: 'answer (hf error echoing token)', text: JSON.stringify(parts) });
       for (const p of parts) if (p.type === 'error') seen.push({ where: 'polite error', text: politeError(p.error) });
     }
-    const shown = JSON.stringify([a, b]);
     expect(leaks(shown)).toEqual([]);
     // The failure is still explained: the note names the backend and the status.
     expect(shown).toMatch(/hf:test\/model was unavailable \([^)]*401/);
-    report('llm-error-echoes-token', 'answer/finish info carry the failure note but not the token', `leaks: ${leaks(shown).join(',') || 'none'}`);
   });
 
   it('no secret appears in logs, HTTP pages, metrics, readiness, status Markdown or the data dir', async () => {
-    const get = async (p: string) => {
-      const res = await fetch(`${server.url}${p}`);
-      return { where: `GET ${p} (${res.status})`, text: `${JSON.stringify([...res.headers])}\n${await res.text()}` };
+    const get = async (p: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${server.url}${p}`, { headers });
+      return { where: `GET ${p} (${res.status}${headers.authorization ? ', with the status token' : ''})`, text: `${JSON.stringify([...res.headers])}\n${await res.text()}` };
     };
-    for (const p of ['/', '/metrics', '/readyz', '/healthz']) seen.push(await get(p));
+    // Both what anyone sees and what the token holder sees.
+    for (const p of ['/', '/metrics', '/readyz', '/healthz']) seen.push(await get(p), await get(p, { authorization: `Bearer ${SECRETS.STATUS_TOKEN}` }));
     const status = await statusCommand.run({ args: {}, invoker: { platform: 'console', userId: 'console', roleIds: [] }, services });
     expect(status.type).toBe('text');
     seen.push({ where: 'status command', text: status.type === 'text' ? status.markdown : '' });
@@ -161,8 +162,8 @@ describe('secrets', () => {
     seen.push(...readTree(dataDir, (p) => /[/\\](chroma|models)$/.test(p)));
 
     const found = seen.flatMap((s) => leaks(s.text).map((k) => `${k} in ${s.where}`));
+    report('no-secret-anywhere', `${Object.keys(SECRETS).length} secrets searched in ${seen.length} outputs; leaks: ${found.join('; ') || 'none'}`);
     expect(found).toEqual([]);
-    report('no-secret-anywhere', `none of ${Object.keys(SECRETS).length} secrets in ${seen.length} outputs (logs, /, /metrics, /readyz, /healthz, status, answers, data dir)`, `leaks: ${found.join('; ') || 'none'}`);
   });
 
   it('ConfigError messages next to secrets do not echo them', () => {
@@ -181,12 +182,11 @@ describe('secrets', () => {
       } catch (e) {
         err = e;
       }
-      expect(err, name).toBeInstanceOf(ConfigError);
-      const e = err as ConfigError;
-      const text = `${e.message}\n${e.hint ?? ''}\n${e.stack ?? ''}`;
-      expect(leaks(text), `${name}: ${e.message}`).toEqual([]);
-      observed.push(`${name}:${leaks(text).length === 0 ? 'clean' : 'LEAK'}`);
+      const e = err as ConfigError | undefined;
+      const text = `${e?.message}\n${e?.hint ?? ''}\n${e?.stack ?? ''}`;
+      observed.push(`${name}:${!(err instanceof ConfigError) ? 'NO CONFIG ERROR' : leaks(text).length === 0 ? 'clean' : 'LEAK'}`);
     }
-    report('config-error-no-echo', 'ConfigError for a bad value next to secrets names the key, not the secrets', observed.join(' '));
+    report('config-error-no-echo', observed.join(' '));
+    expect(observed.every((o) => o.endsWith(':clean')), observed.join(' ')).toBe(true);
   });
 });

@@ -63,7 +63,29 @@ describe('runtime services', () => {
     expect(rt.services.isAdmin({ platform: 'discord', userId: 'u2', roleIds: ['other'] })).toBe(false);
     expect(rt.services.isAdmin({ platform: 'console', userId: 'console', roleIds: [] })).toBe(true);
     expect(rt.services.scopeFor('chan-1')).toEqual([docs]);
-    expect(rt.services.scopeFor('chan-2')).toBeUndefined();
+    // Channels are scoped and there is no `default`: an unlisted channel or a DM gets no catalog, not all of it.
+    expect(rt.services.scopeFor('chan-2')).toEqual([]);
+  });
+
+  it('scopes a question to one document by its full source id, and a bare file name to nothing', async () => {
+    const question = 'how often are the water temperature loggers checked and visited?';
+    const cited = async (sources: string[]) => {
+      const out = await drain(rt.services.ask({ text: question, history: [], sources }).parts);
+      const passages = out.find((p) => p.type === 'sources');
+      return passages?.type === 'sources' ? [...new Set(passages.passages.map((p) => p.sourceId))] : [];
+    };
+    expect((await cited([docs])).length).toBeGreaterThan(1);
+    expect(await cited([`${docs}/guides/sensor-network.md`])).toEqual(['guides/sensor-network.md']);
+    expect(await cited(['guides/sensor-network.md'])).toEqual([]);
+    expect(await cited(['sensor-network.md'])).toEqual([]);
+  });
+
+  it('answers a DM politely that there is no catalog here once channels are scoped', async () => {
+    const sources = rt.services.scopeFor('D-some-dm');
+    const out = await drain(rt.services.ask({ text: 'how do I cite your data?', history: [], ...(sources ? { sources } : {}) }).parts);
+    expect(out[0]).toEqual({ type: 'sources', passages: [] });
+    expect(out.flatMap((p) => (p.type === 'text-delta' ? [p.text] : [])).join('')).toMatch(/^This channel has no catalog to search/);
+    expect(out.at(-1)).toMatchObject({ type: 'finish', info: { citations: [], notFound: true } });
   });
 
   it('follows the manifest when another process sharing the data dir built newer versions', async () => {

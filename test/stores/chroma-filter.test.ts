@@ -16,8 +16,17 @@ describe('filterToWhere', () => {
 
   it('uses a bare condition (no single-element $and) for one constraint', () => {
     expect(filterToWhere({ kinds: ['pdf'] })).toEqual({ kind: { $in: ['pdf'] } });
-    expect(filterToWhere({ sources: ['/a', 'b', '/a'] })).toEqual({
-      $or: [{ sourceRoot: { $in: ['/a', 'b'] } }, { sourceId: { $in: ['/a', 'b'] } }],
+    expect(filterToWhere({ sources: ['b'] })).toEqual({ sourceRoot: { $in: ['b'] } });
+    // A full source id: the root, or a (root, id) pair for each place the path could be split; a bare id is no pair.
+    expect(filterToWhere({ sources: ['/a', 'b', '/a', 'x/y/z.pdf'] })).toEqual({
+      $or: [
+        { sourceRoot: { $in: ['/a', 'b', 'x/y/z.pdf'] } },
+        { $and: [{ sourceRoot: { $eq: '/' } }, { sourceId: { $eq: 'a' } }] },
+        { $and: [{ sourceRoot: { $eq: 'x' } }, { sourceId: { $eq: 'y/z.pdf' } }] },
+        { $and: [{ sourceRoot: { $eq: 'x/' } }, { sourceId: { $eq: 'y/z.pdf' } }] },
+        { $and: [{ sourceRoot: { $eq: 'x/y' } }, { sourceId: { $eq: 'z.pdf' } }] },
+        { $and: [{ sourceRoot: { $eq: 'x/y/' } }, { sourceId: { $eq: 'z.pdf' } }] },
+      ],
     });
     expect(filterToWhere({ keyword: ' Fire Risk ' })).toEqual({ 'kw:fire risk': { $eq: true } });
     expect(filterToWhere({ modifiedAfter: '2024-03-01' })).toEqual({ modifiedTs: { $gte: ts('2024-03-01T00:00:00Z') } });

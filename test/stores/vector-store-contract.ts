@@ -116,6 +116,20 @@ export function vectorStoreContract(getFactory: () => VectorStoreFactory): void 
     expect(await idsFor(store, { modifiedAfter: '1900' })).toEqual(['full']); // a chunk without a date fails any date bound
   });
 
+  it('scopes a full source id to its own source, never a same-named file in another one', async () => {
+    const store = await getFactory().open(uniqueName('samename'), STAMP);
+    await store.upsert([
+      makeChunk('a1', { sourceRoot: '/srv/a', sourceId: 'report.pdf' }),
+      makeChunk('b1', { sourceRoot: '/srv/b/', sourceId: 'report.pdf' }),
+      makeChunk('b2', { sourceRoot: '/srv/b/', sourceId: 'sub/report.pdf' }),
+    ], [axis(0), axis(1), axis(2)]);
+    expect(await idsFor(store, { sources: ['/srv/a/report.pdf'] })).toEqual(['a1']);
+    // A root written with a trailing slash names its documents without it.
+    expect(await idsFor(store, { sources: ['/srv/b/report.pdf'] })).toEqual(['b1']);
+    expect(await idsFor(store, { sources: ['/srv/b/sub/report.pdf'] })).toEqual(['b2']);
+    expect(await idsFor(store, { sources: ['report.pdf'] })).toEqual([]);
+  });
+
   it('replaces a chunk upserted again under the same id', async () => {
     const store = await getFactory().open(uniqueName('replace'), STAMP);
     await store.upsert([makeChunk('x'), makeChunk('y')], [axis(0), axis(1)]);
@@ -130,12 +144,16 @@ export function vectorStoreContract(getFactory: () => VectorStoreFactory): void 
     expect(await store.query(axis(3), 1)).toEqual([{ id: 'z', score: expect.closeTo(1, 5) }]);
   });
 
-  it('filters by sources (root or id), kinds and keyword', async () => {
+  it('filters by sources (root or full source id), kinds and keyword', async () => {
     const store = await seeded(getFactory());
     expect(await idsFor(store, { sources: ['/docs/pdfs'] })).toEqual(['c', 'd']);
-    expect(await idsFor(store, { sources: ['rec-b', 'readme.md'] })).toEqual(['b', 'f']);
-    expect(await idsFor(store, { sources: ['/notes', 'rec-a'] })).toEqual(['a', 'f']);
+    expect(await idsFor(store, { sources: ['/data/catalog/rec-b', '/notes/readme.md'] })).toEqual(['b', 'f']);
+    expect(await idsFor(store, { sources: ['/notes', '/data/catalog/rec-a'] })).toEqual(['a', 'f']);
+    expect(await idsFor(store, { sources: ['https://feeds.example.org/data.json/rec-e'] })).toEqual(['e']);
     expect(await idsFor(store, { sources: ['nope'] })).toEqual([]);
+    // Whole paths only: a bare id, a suffix of a path or a prefix of a root names nothing.
+    expect(await idsFor(store, { sources: ['rec-b', 'readme.md', 'report.pdf'] })).toEqual([]);
+    expect(await idsFor(store, { sources: ['pdfs/report.pdf', '/docs', '/docs/pdf'] })).toEqual([]);
     expect(await idsFor(store, { kinds: ['pdf'] })).toEqual(['c', 'd']);
     expect(await idsFor(store, { kinds: ['markdown', 'pdf'] })).toEqual(['c', 'd', 'f']);
     expect(await idsFor(store, { keyword: 'fire' })).toEqual(['a', 'e']);

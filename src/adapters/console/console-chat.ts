@@ -79,7 +79,7 @@ async function streamAnswer(parts: AsyncIterable<AnswerPart>, out: (s: string) =
       out(`${rest}${shown.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
     } else if (part.type === 'error') {
       logger.error({ err: part.error, code: part.error.code }, 'answer failed');
-      out(`${safe.flush()}${politeError(part.error)}\n`);
+      out(`${safe.flush()}${terminalText(politeError(part.error))}\n`);
     }
   }
   return answer;
@@ -99,7 +99,7 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
   if (reply.type === 'text') out(`${terminalText(reply.markdown)}\n`);
   else if (reply.type === 'answer') await streamAnswer(reply.parts, out, o.logger);
   else {
-    out(`${reply.initial}\n`);
+    out(`${terminalText(reply.initial)}\n`);
     let lastLabel = '';
     let lastAt = 0;
     const final = await reply.run(async (md) => {

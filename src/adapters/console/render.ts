@@ -36,10 +36,24 @@ export function formatMeta(info: FinishInfo): string {
 }
 
 /**
+ * JSON for stdout (`--json`): the same data, with DEL and the C1 controls (U+007F–U+009F; CSI is U+009B) written
+ * as `\u` escapes too. JSON.stringify escapes U+0000–U+001F itself but prints those raw, and some terminals act
+ * on them; a program parsing the output gets identical strings.
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * The one polite sentence a user sees for an error; the log keeps the detail. Adapters for other platforms
- * will reuse it.
+ * reuse it. A user error's message can quote what was typed (a source name), so control characters are dropped
+ * here, for every surface.
  */
 export function politeError(error: DocentError): string {
+  return stripControls(politeSentence(error));
+}
+
+function politeSentence(error: DocentError): string {
   switch (error.category) {
     case 'user':
       return `Sorry — ${error.message}${error.hint ? ` ${error.hint}` : ''}`;

@@ -11,6 +11,7 @@ import { handleSlashCommand, SLASH_COMMAND } from './command-handler.js';
 import { handleFeedbackClick } from './feedback.js';
 import { onAppMention, onMessage, type ConversationDeps, type IncomingMessage } from './message-handler.js';
 import { RecentKeys } from './recent-keys.js';
+import { dropReplays, guardHttpReceiver, ReplayGuard, replayMarker } from './replay-guard.js';
 import { StreamingChoice } from './stream-answer.js';
 import type { BotIdentity } from './thread-history.js';
 
@@ -56,7 +57,8 @@ const STOP_GRACE_MS = 5000;
 /**
  * The Slack surface: @mentions and thread follow-ups, DMs, `/docent <command>`, feedback buttons — over
  * Socket Mode (no public URL; good for a Space) or HTTP (Events API + slash command + interactivity on one
- * `/slack/events` endpoint, signatures verified by Bolt's HTTPReceiver: a bad or stale one gets 401).
+ * `/slack/events` endpoint, signatures verified by Bolt's HTTPReceiver: a bad or stale one gets 401, and an exact
+ * replay of a verified request inside Slack's 5-minute window is dropped — see replay-guard.ts).
  *
  * Acks: Bolt acknowledges every Events API delivery itself before any listener runs (App.processEvent calls
  * ack() first for events, in both transports); the command and action listeners call ack() first. Listeners
@@ -120,6 +122,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     };
     track('feedback', () => handleFeedbackClick(click, client, deps.services, logger));
   });
+  // HTTP mode: replays are dropped before any listener (the mark comes from the receiver, see createReceiver).
+  if (deps.mode === 'http') dropReplays(app, logger);
   app.error(async (err) => {
     logger.error({ err }, 'bolt could not process a delivery');
   });
@@ -156,7 +160,13 @@ function createReceiver(deps: SlackAdapterDeps, blog: ReturnType<typeof boltLogg
   const logger = deps.logger.child({ platform: 'slack' });
   if (deps.mode === 'http') {
     if (!deps.signingSecret) throw new DocentError('slack_config', 'config', 'slack.signingSecret (SLACK_SIGNING_SECRET) is required for SLACK_MODE=http');
-    return new HTTPReceiver({ signingSecret: deps.signingSecret, endpoints: '/slack/events', port: deps.port, logger: blog, processBeforeResponse: false });
+    const guard = new ReplayGuard();
+    const receiver = new HTTPReceiver({
+      signingSecret: deps.signingSecret, endpoints: '/slack/events', port: deps.port, logger: blog, processBeforeResponse: false,
+      customPropertiesExtractor: replayMarker(guard),
+    });
+    guardHttpReceiver(receiver, guard, logger);
+    return receiver;
   }
   if (!deps.appToken) throw new DocentError('slack_config', 'config', 'slack.appToken (SLACK_APP_TOKEN, xapp-…) is required for Socket Mode; or set SLACK_MODE=http');
   const receiver = new SocketModeReceiver({

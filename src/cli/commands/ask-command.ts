@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { FinishInfo, Passage } from '../../core/answer/types.js';
 import { formatCards } from '../../adapters/console/card-text.js';
-import { formatCitations, formatMeta, politeError, terminalStream } from '../../adapters/console/render.js';
+import { formatCitations, formatMeta, politeError, terminalJson, terminalStream } from '../../adapters/console/render.js';
+import { terminalText } from '../../adapters/shared/untrusted-text.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
 import { cliContext, type GlobalOptions } from '../context.js';
 
@@ -11,7 +12,7 @@ export function registerAskCommand(program: Command): void {
     .command('ask <question>')
     .description('Answer one question from the index, with citations')
     .option('--json', 'print {answer, citations, cards, dateFilter, backend, timings, …} as JSON instead of streaming')
-    .option('--source <source...>', 'only these sources (source root or source id)')
+    .option('--source <source...>', 'only these sources (a source root, or a full source id: root/path)')
     .action(async (question: string, opts: { json?: boolean; source?: string[] }, cmd: Command) => {
       const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
       const runtime = await openRuntime(config, logger);
@@ -19,7 +20,7 @@ export function registerAskCommand(program: Command): void {
         let passages: Passage[] = [];
         let finish: FinishInfo | undefined;
         // Streamed text is untrusted (model output, catalog titles): no control sequences, URLs defanged.
-        // --json prints the data as it is, for programs.
+        // --json prints the data as it is, for programs (every control character \u-escaped: see terminalJson).
         const safe = terminalStream();
         for await (const part of runtime.pipeline.answer({ text: question, history: [], ...(opts.source ? { sources: opts.source } : {}) })) {
           if (part.type === 'sources') passages = part.passages;
@@ -27,7 +28,7 @@ export function registerAskCommand(program: Command): void {
           else if (part.type === 'finish') finish = part.info;
           else if (part.type === 'error') {
             logger.error({ err: part.error }, 'answer failed');
-            process.stderr.write(`${politeError(part.error)}\n`);
+            process.stderr.write(`${terminalText(politeError(part.error))}\n`);
             process.exitCode = 1;
             return;
           }
@@ -35,7 +36,7 @@ export function registerAskCommand(program: Command): void {
         if (!finish) return;
         if (opts.json) {
           const { text, ...rest } = finish;
-          process.stdout.write(`${JSON.stringify({ question, answer: text, ...rest, passages: passages.map(({ text: _t, ...p }) => p) }, null, 2)}\n`);
+          process.stdout.write(`${terminalJson({ question, answer: text, ...rest, passages: passages.map(({ text: _t, ...p }) => p) })}\n`);
         } else {
           const cites = formatCitations(finish.citations);
           // Dataset cards (questions that ask for data) come after the prose, before the source list.

@@ -47,6 +47,7 @@ async function servePlatforms(cmd: Command): Promise<void> {
     const ready = readinessCheck(runtime);
     const server = await startHttpServer({
       port: config.server.port, host: config.server.host, services, metrics, logger,
+      ...(config.server.token ? { token: config.server.token } : {}),
       // Not ready once shutting down, so a load balancer stops sending traffic first.
       ready: async () => (shutdown.shuttingDown ? { ok: false, checks: { shuttingDown: true } } : ready()),
     });

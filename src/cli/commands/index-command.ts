@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import type { IndexSummary } from '../../indexing/indexer.js';
 import { createReindexRunner } from '../../runtime/reindex-runner.js';
 import { readManifest } from '../../indexing/index-files.js';
+import { redactSummary } from '../../indexing/redact-loaded.js';
 import { resolveEmbedder } from '../../runtime/embedder-factory.js';
 import { openVectorStores } from '../../runtime/vector-stores.js';
 import { cliContext, type GlobalOptions } from '../context.js';
 import { progressReporter } from '../progress.js';
+import { stripControls } from '../../adapters/shared/untrusted-text.js';
+import { terminalJson } from '../../adapters/console/render.js';
 
 export function registerIndexCommand(program: Command): void {
   program
@@ -23,9 +26,9 @@ export function registerIndexCommand(program: Command): void {
         logger.info({ embedder: embedder.id, reason }, 'embedder');
         // The shared runner (as the schedule and the admin command use), so `status` shows this run too.
         const runner = createReindexRunner({ config, embedder, stores: stores.stores, logger, swap: async () => undefined });
-        const summary = await runner.run('cli', progress.onProgress);
+        const summary = redactSummary(await runner.run('cli', progress.onProgress));
         progress.stop();
-        process.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+        process.stdout.write(opts.json ? `${terminalJson(summary)}\n` : formatSummary(summary));
         await embedder.close?.();
       } finally {
         progress.stop();
@@ -40,11 +43,12 @@ export function formatSummary(s: IndexSummary): string {
   lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${s.embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
   lines.push(`  documents: ${s.diff.added} added, ${s.diff.changed} changed, ${s.diff.removed} removed since the previous version`);
   if (s.stored?.mode === 'diff') lines.push(`  vectors: ${s.stored.upserted} written and ${s.stored.deleted} deleted in the idle version's collection (the rest unchanged)`);
-  for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${root}: ${n.documents} documents, ${n.chunks} chunks`);
-  for (const n of s.notes) lines.push(`Note: ${n}`);
+  for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${stripControls(root)}: ${n.documents} documents, ${n.chunks} chunks`);
+  // File names, reasons and notes come from the catalog (a file can be named with escape codes): no controls.
+  for (const n of s.notes) lines.push(`Note: ${stripControls(n)}`);
   if (s.skipped.length) {
     lines.push(`Skipped ${s.skipped.length}:`);
-    for (const k of s.skipped) lines.push(`  ${k.location} — ${k.reason}`);
+    for (const k of s.skipped) lines.push(`  ${stripControls(k.location)} — ${stripControls(k.reason)}`);
   } else {
     lines.push('Skipped: none.');
   }

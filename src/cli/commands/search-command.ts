@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Filter, DocumentKind } from '../../core/types.js';
 import type { RetrievedHit } from '../../rag/hybrid-retriever.js';
+import { terminalJson } from '../../adapters/console/render.js';
+import { formatDegraded, formatHits } from '../../adapters/console/search-text.js';
 import { readManifest } from '../../indexing/index-files.js';
 import { resolveEmbedder } from '../../runtime/embedder-factory.js';
 import { createReranker } from '../../runtime/reranker-factory.js';
@@ -25,7 +27,7 @@ export function registerSearchCommand(program: Command): void {
     .description('Search the index (hybrid keyword + vector) and print the best passages')
     .option('-k, --k <n>', 'number of hits')
     .option('--json', 'print {hits: [{id, sourceId, title, page, url, score, text, kind, alsoIn}], degraded: [{part, reason}]}')
-    .option('--source <source...>', 'only these sources (source root or source id)')
+    .option('--source <source...>', 'only these sources (a source root, or a full source id: root/path)')
     .option('--kind <kind...>', 'only these kinds: pdf markdown text html dcat fgdc')
     .option('--keyword <keyword>', 'only records with this catalog keyword')
     .option('--after <date>', 'only documents modified on or after this ISO date')
@@ -40,8 +42,10 @@ export function registerSearchCommand(program: Command): void {
         const reranker = await createReranker(config, logger, embedder.embedder.id);
         const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
         const { hits, degraded } = await retriever.search(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
-        if (opts.json) process.stdout.write(`${JSON.stringify({ hits: hits.map(toJson), degraded }, null, 2)}\n`);
-        else process.stdout.write(formatHits(hits) + degraded.map((d) => `(degraded: ${d.part} unavailable — ${d.reason}; results from the rest)\n`).join(''));
+        // Hits quote documents: the text output drops control characters and defangs URLs (console/search-text.ts);
+        // --json keeps the data exact but escapes every control character, so printing it is as safe.
+        if (opts.json) process.stdout.write(`${terminalJson({ hits: hits.map(toJson), degraded })}\n`);
+        else process.stdout.write(formatHits(hits) + formatDegraded(degraded));
       } finally {
         await stores.close();
       }
@@ -60,17 +64,4 @@ function toFilter(o: SearchOptions): Filter | undefined {
 
 function toJson(h: RetrievedHit) {
   return { id: h.id, sourceId: h.sourceId, title: h.title, page: h.page, url: h.url, score: Number(h.score.toFixed(6)), text: h.text, kind: h.kind, alsoIn: h.alsoIn };
-}
-
-function formatHits(hits: RetrievedHit[]): string {
-  if (hits.length === 0) return 'No matches.\n';
-  return hits
-    .map((h, i) => {
-      const where = [h.sourceId, h.page ? `p. ${h.page}` : '', h.url && h.url !== h.sourceId ? h.url : ''].filter(Boolean).join(' · ');
-      const snippet = h.text.replace(/\s+/g, ' ').slice(0, 240);
-      const twins = h.alsoIn.length ? `\n   also in: ${h.alsoIn.join(', ')}` : '';
-      return `${i + 1}. ${h.title}  (${h.score.toFixed(4)})\n   ${where}${twins}\n   ${snippet}${h.text.length > 240 ? '…' : ''}`;
-    })
-    .join('\n\n')
-    .concat('\n');
 }

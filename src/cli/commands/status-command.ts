@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { redactUrl } from '../../core/redact-url.js';
 import { readManifest, indexPaths } from '../../indexing/index-files.js';
+import { redactPerSource, redactSkipped } from '../../indexing/redact-loaded.js';
 import { resolveEmbedder } from '../../runtime/embedder-factory.js';
 import { cliContext, type GlobalOptions } from '../context.js';
+import { terminalJson } from '../../adapters/console/render.js';
 
 /** `docent status`: what is indexed, when, with which embedder — read from the manifest, no server needed. */
 export function registerStatusCommand(program: Command): void {
@@ -27,16 +30,17 @@ export function registerStatusCommand(program: Command): void {
         indexEmbedder: manifest?.embedder ?? null,
         activeEmbedder: { id: active.embedder.id, dimension: active.embedder.dimension, reason: active.reason, fallback: active.fallback },
         embedderMatches: manifest ? manifest.embedder.id === active.embedder.id && manifest.embedder.dimension === active.embedder.dimension : null,
-        chroma: config.chroma.url || `embedded (files in ${indexPaths(config.dataDir).chromaDir})`,
+        // Source URLs and a Chroma URL may carry credentials; an index built before redaction still holds them.
+        chroma: redactUrl(config.chroma.url) || `embedded (files in ${indexPaths(config.dataDir).chromaDir})`,
         reranker: config.retrieval.reranker === 'auto'
           ? `auto: ${active.embedder.id.startsWith('word-vectors:') ? 'word-vectors (soft-match)' : 'none'}`
           : config.retrieval.reranker,
-        sources: manifest?.perSource ?? {},
-        lastRun: manifest?.lastRun ?? null,
+        sources: redactPerSource(manifest?.perSource ?? {}),
+        lastRun: manifest ? { ...manifest.lastRun, skipped: manifest.lastRun.skipped.map(redactSkipped) } : null,
       };
       await active.embedder.close?.();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        process.stdout.write(`${terminalJson(status)}\n`);
         return;
       }
       const lines = [`Data dir:  ${status.dataDir}`];

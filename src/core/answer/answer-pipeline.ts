@@ -4,7 +4,7 @@ import type { Generator as TextGenerator } from '../../providers/generators/gene
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { catalogAnswer, catalogFields, planCatalogSearch, type CatalogFinish } from './catalog-answer.js';
 import { CitationFilter } from './citations.js';
-import type { FallbackChain } from './fallback-chain.js';
+import type { ChainLogger, FallbackChain } from './fallback-chain.js';
 import { standaloneQuery } from './follow-up.js';
 import type { PassageRetriever, RetrievedPassage } from './ports.js';
 import { buildMessages } from './prompt.js';
@@ -32,6 +32,8 @@ export interface AnswerPipelineDeps {
   indexVersion: () => string | number;
   settings: AnswerSettings;
   now?: () => number;
+  /** Where the pipeline reports what the user does not see (a failed follow-up rewrite); a pino logger fits. */
+  logger?: Pick<ChainLogger, 'warn'> | undefined;
 }
 
 /**
@@ -45,13 +47,21 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
   async function* answer(question: Question, signal: AbortSignal = new AbortController().signal): AsyncGenerator<AnswerPart> {
     const started = now();
     try {
+      // An empty scope means "no catalog here", never "everything": a filter's empty list constrains nothing, and
+      // the cache key of [] is that of the whole catalog.
+      if (question.sources?.length === 0) throw new DocentError('no_catalog', 'user', 'there is no catalog to search here.');
       const cacheKey = question.history.length === 0 ? AnswerCache.key(question.text, deps.indexVersion(), question.sources) : undefined;
       const hit = cacheKey ? deps.cache?.get(cacheKey) : undefined;
       if (hit) {
         yield* replay(hit, started);
         return;
       }
-      const rewritten = await standaloneQuery(question.text, question.history, { llm: deps.rewriter, timeoutMs: s.rewriteTimeoutMs });
+      const rewritten = await standaloneQuery(question.text, question.history, {
+        llm: deps.rewriter, timeoutMs: s.rewriteTimeoutMs, signal,
+        // The rewrite LLM is the chain's: while its breaker is not closed, the rule rewrites at once.
+        available: () => (deps.chain.status().find((b) => b.backend === deps.rewriter?.id)?.state ?? 'closed') === 'closed',
+        onFailure: (err, info) => deps.logger?.warn({ err, llm: info.llm, reason: info.reason }, 'follow-up rewrite failed; used the rule instead'),
+      });
       const filter: Filter | undefined = question.sources?.length ? { sources: question.sources } : undefined;
       // A follow-up's new words are searched twice (BM25 counts repeated query terms): "and in winter?" must find
       // the winter passage, not the previous answer's passages again.

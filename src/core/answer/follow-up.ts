@@ -1,5 +1,6 @@
 import { isStopWord, words } from '../../rag/text-tokens.js';
 import type { Generator } from '../../providers/generators/generator.js';
+import { abortError } from './retry.js';
 import type { Turn } from './types.js';
 
 /** Words that make a question lean on what came before ("and the one from 2011?"). */
@@ -51,27 +52,58 @@ export interface RewriteOptions {
   /** An LLM backend for the rewrite; undefined means the rule alone. */
   llm?: Generator | undefined;
   timeoutMs: number;
+  /** The question's signal: an abandoned question stops its rewrite at once (and throws its abort reason). */
+  signal?: AbortSignal | undefined;
+  /**
+   * Whether the LLM may be asked now: the answer chain's circuit breaker for it is closed. While the breaker is
+   * open (the LLM is known to be down) or probing (half-open: the answer's own attempt is the probe), the rule
+   * rewrites at once instead of spending `timeoutMs` on a dead backend.
+   */
+  available?: (() => boolean) | undefined;
+  /** Told why an LLM rewrite failed (then the rule is used); the core has no logger of its own. */
+  onFailure?: ((err: unknown, info: { llm: string; reason: 'failed' | 'timeout' | 'empty' }) => void) | undefined;
 }
 
 /**
- * Turns a follow-up into a standalone search query: with an LLM when one is configured (short timeout; its
- * failure falls back to the rule), else by the rule. A question with no history is returned unchanged.
+ * Turns a follow-up into a standalone search query: with an LLM when one is configured and its breaker is closed
+ * (short timeout; its failure is reported and falls back to the rule), else by the rule. A question with no
+ * history is returned unchanged. Throws only when `signal` aborts.
  */
 export async function standaloneQuery(question: string, history: Turn[], opts: RewriteOptions): Promise<StandaloneQuery> {
   if (history.length === 0) return { query: question, focus: '', by: 'none' };
   const focus = newWords(question, history);
-  if (opts.llm) {
+  if (opts.llm && (opts.available?.() ?? true)) {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new RewriteTimeout(opts.timeoutMs)), opts.timeoutMs);
     try {
-      const query = await askForRewrite(opts.llm, question, history, opts.timeoutMs);
+      const query = await askForRewrite(opts.llm, question, history, opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal);
       if (query) return { query, focus, by: 'llm' };
-    } catch {
-      // Fall through to the rule: a follow-up must still be searchable when the LLM is down.
+      opts.onFailure?.(new Error('the rewrite was empty or unusable'), { llm: opts.llm.id, reason: 'empty' });
+    } catch (err) {
+      // The question was abandoned: nothing more to do for it.
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      // Otherwise fall through to the rule: a follow-up must still be searchable when the LLM is down.
+      opts.onFailure?.(err, { llm: opts.llm.id, reason: err instanceof RewriteTimeout ? 'timeout' : 'failed' });
+    } finally {
+      clearTimeout(timer);
     }
   }
+  if (opts.signal?.aborted) throw abortError(opts.signal);
   return { query: rewriteByRule(question, history), focus, by: 'rule' };
 }
 
-async function askForRewrite(llm: Generator, question: string, history: Turn[], timeoutMs: number): Promise<string> {
+class RewriteTimeout extends Error {
+  constructor(ms: number) {
+    super(`the rewrite timed out after ${ms} ms`);
+    this.name = 'RewriteTimeout';
+  }
+}
+
+/**
+ * Asks the LLM for the rewrite. Each chunk is raced against `signal`, so a backend that ignores its signal (stuck
+ * in a read) cannot hold the question past the timeout or an abort; its stream is then closed in the background.
+ */
+async function askForRewrite(llm: Generator, question: string, history: Turn[], signal: AbortSignal): Promise<string> {
   const transcript = history.slice(-6).map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.text.slice(0, 500)}`).join('\n');
   const messages = [
     {
@@ -80,11 +112,32 @@ async function askForRewrite(llm: Generator, question: string, history: Turn[], 
     },
     { role: 'user' as const, content: `Conversation:\n${transcript}\n\nLast question: ${question}` },
   ];
-  const signal = AbortSignal.timeout(timeoutMs);
+  if (signal.aborted) throw abortError(signal);
+  let onAbort!: () => void;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  stopped.catch(() => undefined);
+  const iterator = llm.stream({ messages, question, passages: [], history, maxTokens: 64, temperature: 0 }, signal)[Symbol.asyncIterator]();
   let out = '';
-  for await (const part of llm.stream({ messages, question, passages: [], history, maxTokens: 64, temperature: 0 }, signal)) {
-    if (part.type === 'text') out += part.text;
-    if (out.length > 300) break;
+  let done = false;
+  try {
+    for (;;) {
+      const pending = iterator.next();
+      pending.catch(() => undefined);
+      const r = await Promise.race([pending, stopped]);
+      if (r.done) {
+        done = true;
+        break;
+      }
+      if (r.value.type === 'text') out += r.value.text;
+      if (r.value.type === 'finish' || out.length > 300) break;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    // Not awaited: return() queues behind a next() that may never settle.
+    if (!done && iterator.return) void Promise.resolve().then(() => iterator.return!()).catch(() => undefined);
   }
   const line = out.trim().split('\n')[0]?.replace(/^["'“]|["'”]$/g, '').trim() ?? '';
   return line.length >= 2 && line.length <= 300 ? line : '';

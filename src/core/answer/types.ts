@@ -17,7 +17,10 @@ export interface Question {
   text: string;
   /** Prior turns of the thread, oldest first; empty for a new conversation. */
   history: Turn[];
-  /** Optional per-channel scoping: only these sources (source roots or ids). */
+  /**
+   * Per-channel scoping: only these sources (source roots, or full source ids `root/path`; see Filter.sources).
+   * Undefined: the whole catalog; `[]`: no catalog (the question is refused politely, nothing is searched).
+   */
   sources?: string[];
   /** Platform user id of whoever asked (for per-user limits); undefined for the console. */
   askerId?: string;

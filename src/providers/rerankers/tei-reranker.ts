@@ -1,11 +1,15 @@
 import { ProviderError } from '../../core/errors.js';
+import { redactUrl, splitUserinfo } from '../../core/redact-url.js';
 import type { Reranker } from './reranker.js';
 
 /** Options for {@link createTeiReranker}. */
 export interface TeiRerankerOptions {
   /** The TEI server root (`http://host:8080`) or its `/rerank` route; a trailing slash is fine. */
   url: string;
-  /** Sent as `Authorization: Bearer …` (HF Inference Endpoints need it; a plain TEI container does not). */
+  /**
+   * Sent as `Authorization: Bearer …` (HF Inference Endpoints need it; a plain TEI container does not). The
+   * factory decides which token (RERANK_TOKEN, or HF_TOKEN only for a Hugging Face https host).
+   */
   token?: string;
   /** Per request. Default 15 s. */
   timeoutMs?: number;
@@ -30,7 +34,11 @@ export function teiRerankEndpoint(url: string): string {
  * TEI answers in score order, so scores are put back in passage order by `index`.
  */
 export function createTeiReranker(opts: TeiRerankerOptions): Reranker {
-  const endpoint = teiRerankEndpoint(opts.url);
+  // `user:pass@` in RERANK_URL becomes a Basic header (fetch refuses such URLs); messages and the id show the
+  // redacted URL, since both reach logs and the status page.
+  const { url: endpoint, authorization: basic } = splitUserinfo(teiRerankEndpoint(opts.url));
+  const shown = redactUrl(teiRerankEndpoint(opts.url));
+  const authorization = opts.token ? `Bearer ${opts.token}` : basic;
   const batchSize = Math.max(1, opts.batchSize ?? 32);
   const timeoutMs = opts.timeoutMs ?? 15_000;
 
@@ -39,7 +47,7 @@ export function createTeiReranker(opts: TeiRerankerOptions): Reranker {
     try {
       res = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         // truncate: long passages are cut to the model's window instead of failing the whole request.
         body: JSON.stringify({ query, texts: passages, truncate: true, raw_scores: false }),
         signal: AbortSignal.timeout(timeoutMs),
@@ -48,23 +56,23 @@ export function createTeiReranker(opts: TeiRerankerOptions): Reranker {
       // An unparsable URL (e.g. RERANK_URL unset) throws TypeError before any I/O: retrying cannot help.
       const badUrl = err instanceof TypeError && /invalid url|failed to parse url/i.test(`${err.message} ${String(err.cause ?? '')}`);
       const reason = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
-      throw new ProviderError('tei-reranker', `cannot reach ${endpoint}: ${reason}`, { transient: !badUrl, cause: err, hint: HINT });
+      throw new ProviderError('tei-reranker', `cannot reach ${shown}: ${reason}`, { transient: !badUrl, cause: err, hint: HINT });
     }
     if (!res.ok) {
       // TEI explains refusals in `{ error, error_type }`; the text is what the operator needs to see.
       const detail = (await res.text().catch(() => '')).slice(0, 300);
-      throw new ProviderError('tei-reranker', `HTTP ${res.status} from ${endpoint}${detail ? `: ${detail}` : ''}`, {
+      throw new ProviderError('tei-reranker', `HTTP ${res.status} from ${shown}${detail ? `: ${detail}` : ''}`, {
         transient: res.status === 408 || res.status === 429 || res.status >= 500,
-        ...(res.status === 401 || res.status === 403 ? { hint: 'Check HF_TOKEN: the endpoint refused the credentials.' } : { hint: HINT }),
+        ...(res.status === 401 || res.status === 403 ? { hint: 'Check RERANK_TOKEN (or HF_TOKEN for a Hugging Face endpoint): the endpoint refused the credentials.' } : { hint: HINT }),
       });
     }
     let body: unknown;
     try {
       body = await res.json();
     } catch (err) {
-      throw new ProviderError('tei-reranker', `invalid JSON from ${endpoint}`, { cause: err, transient: true });
+      throw new ProviderError('tei-reranker', `invalid JSON from ${shown}`, { cause: err, transient: true });
     }
-    if (!Array.isArray(body)) throw new ProviderError('tei-reranker', `unexpected response from ${endpoint}: not a list`, { hint: HINT });
+    if (!Array.isArray(body)) throw new ProviderError('tei-reranker', `unexpected response from ${shown}: not a list`, { hint: HINT });
     const scores = new Array<number | undefined>(passages.length).fill(undefined);
     for (const r of body as Array<{ index?: unknown; score?: unknown }>) {
       if (typeof r?.index === 'number' && Number.isInteger(r.index) && r.index >= 0 && r.index < scores.length && typeof r.score === 'number') {
@@ -74,13 +82,13 @@ export function createTeiReranker(opts: TeiRerankerOptions): Reranker {
     // A missing score would otherwise surface as NaN/-Infinity far away in the ranking; fail here instead.
     const missing = scores.findIndex((s) => s === undefined);
     if (missing >= 0) {
-      throw new ProviderError('tei-reranker', `response from ${endpoint} has no score for passage ${missing} of ${passages.length}`, { hint: HINT });
+      throw new ProviderError('tei-reranker', `response from ${shown} has no score for passage ${missing} of ${passages.length}`, { hint: HINT });
     }
     return scores as number[];
   };
 
   return {
-    id: `tei:${endpoint}`,
+    id: `tei:${shown}`,
     async score(query, passages) {
       if (passages.length === 0) return [];
       const out: number[] = [];

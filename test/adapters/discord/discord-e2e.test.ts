@@ -36,7 +36,8 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
   const scopeCalls: Array<string | undefined> = [];
   let reindexRuns = 0;
   let answers = 0;
-  const sourcesReply = { delayMs: 0, count: 1 };
+  // `unscoped`: the channel's scope (CHANNEL_SOURCES) is lifted, so /sources lists the whole fake catalog.
+  const sourcesReply = { delayMs: 0, count: 1, unscoped: false };
   const reindexState = { busy: false };
   const services: DocentServices = {
     ask(question) {
@@ -90,7 +91,7 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
     isAdmin: (invoker) => invoker.roleIds.includes(adminRoleId),
     scopeFor(channelId) {
       scopeCalls.push(channelId);
-      return channelId === scopedChannelId ? SCOPED_SOURCES : undefined;
+      return channelId === scopedChannelId && !sourcesReply.unscoped ? SCOPED_SOURCES : undefined;
     },
     async recordFeedback(f) {
       feedback.push(f);
@@ -296,6 +297,7 @@ describe('Discord adapter against the fake Discord', () => {
 
   it('text replies: a long private reply is split over private follow-ups; a slow one is deferred privately', async () => {
     t.sourcesReply.count = 60;
+    t.sourcesReply.unscoped = true; // a scoped channel's /sources lists only its own sources (issue 15)
     const quick = discord.sendInteraction({ command: 'sources' });
     await discord.waitFor(() => discord.state.followUps(quick.token).length > 0);
     const cb = discord.state.callbackOf(quick.token)!;
@@ -317,6 +319,7 @@ describe('Discord adapter against the fake Discord', () => {
     expect(Number((deferred.body['data'] as { flags: number }).flags) & 64).toBe(64);
     await discord.waitFor(() => discord.state.originalContent(slow.token)?.includes('catalogs/source-number-0'), { timeoutMs: 5000 });
     t.sourcesReply.delayMs = 0;
+    t.sourcesReply.unscoped = false;
   }, 15_000);
 
   it('moves a reply to the right visibility when the deferral guessed wrong (/ask with a blank question)', async () => {

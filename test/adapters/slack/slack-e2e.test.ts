@@ -66,7 +66,7 @@ function scriptedServices() {
         onProgress({ phase: 'embed', done: i, total: 6 } as IndexProgress);
         await sleep(120);
       }
-      return { changed: true, version: 7, documents: 12, chunks: 34, seconds: 1, skipped: [], diff: { added: 12, changed: 0, removed: 0 } } as unknown as IndexSummary;
+      return { embedderId: 'hash', changed: true, version: 7, documents: 12, chunks: 34, embedded: 34, seconds: 1, skipped: [], notes: [], perSource: {}, diff: { added: 12, changed: 0, removed: 0 } };
     },
     isAdmin: (invoker: { userId: string }) => invoker.userId === ADMIN,
     scopeFor: (channel: string | undefined) => (channel === SCOPED_CHANNEL ? ['catalogs/usfs'] : undefined),

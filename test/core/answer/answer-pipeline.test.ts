@@ -181,4 +181,15 @@ describe('answer pipeline', () => {
     expect(parts).toHaveLength(1);
     expect(parts[0]).toMatchObject({ type: 'error' });
   });
+
+  it('answers an empty scope (a channel with no catalog) with a polite error, never from the whole catalog or its cache', async () => {
+    const seen: string[] = [];
+    const cache = new AnswerCache(60_000, 10);
+    const p = pipelineWith([createExtractiveGenerator()], records, { cache, seen });
+    expect((await collect(p, ask('timber harvest'))).finish.notFound).toBe(false); // cached for the whole catalog
+    const parts: AnswerPart[] = [];
+    for await (const part of p.answer({ text: 'timber harvest', history: [], sources: [] })) parts.push(part);
+    expect(parts).toMatchObject([{ type: 'error', error: { code: 'no_catalog', category: 'user' } }]);
+    expect(seen).toEqual(['timber harvest']);
+  });
 });

@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentRecord } from '../../../src/core/types.js';
+import { withFetchPolicy } from '../../../src/indexing/loaders/fetch-policy.js';
 import { listSourceItems, loadSourceItem, type SourceItem } from '../../../src/indexing/sources.js';
 import { collectingContext, deadPort, encryptedPdf, junkBytes, startServer, textPdf, tmpFolder } from './helpers.js';
 
@@ -197,7 +198,10 @@ describe('URL sources on loopback', () => {
     const ctx = collectingContext(overrides);
     const items = await listSourceItems(url, ctx);
     const docs: DocumentRecord[] = [];
-    for (const item of items) docs.push(...(await loadSourceItem(item, ctx)));
+    // The test server is on loopback, which the fetch policy refuses unless it is allowed.
+    await withFetchPolicy({ allowPrivate: false, allowHosts: ['127.0.0.1'] }, async () => {
+      for (const item of items) docs.push(...(await loadSourceItem(item, ctx)));
+    });
     return { items, docs, skipped: ctx.skipped };
   }
 

@@ -131,7 +131,7 @@ try {
   console.log(`| reindex, one PDF touched (re-parsed, same content), ${touched.length} runs | ${show(spread(touched.map((t) => t.seconds)), 's', 2)} | | from scratch: ${show(scratch, 's', 2)} | ${times(spread(touched.map((t) => t.seconds)).median, scratch.median, 2)} |`);
   console.log(`| reindex, one document changed, ${changed.length} runs | ${show(spread(changed.map((t) => t.seconds)), 's', 2)} (${changed[0]!.summary.embedded} chunk embedded, new version stored) | | from scratch: ${show(scratch, 's', 2)} | ${times(spread(changed.map((t) => t.seconds)).median, scratch.median, 2)} |`);
   console.log('');
-  console.log(`| search (${docentRounds[0]!.length} questions × ${docentRounds.length} rounds, fresh process, warm) | Docent retrieve (hybrid + rerank) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);
+  console.log(`| search (${docentRounds[0]!.length} questions × ${docentRounds.length} rounds, fresh process, warm) | Docent search (default retriever, ${search.reranker === 'none' ? 'no reranker' : search.reranker}) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);
   console.log('|---|---|---|---|');
   console.log(searchRow('p50', 50));
   console.log(searchRow('p95', 95));

@@ -82,7 +82,7 @@ try {
   }
   console.log(`| on disk: keyword index (SQLite FTS5) / Chroma (vectors + filter metadata, before the bare-add baseline) | ${mb(keywordBytes)} / ${mb(chromaBytes)} | | |`);
   console.log('');
-  console.log(`| search (${docent[0]!.length} questions × ${docent.length} rounds, fresh process, warm) | Docent retrieve (hybrid + rerank) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);
+  console.log(`| search (${docent[0]!.length} questions × ${docent.length} rounds, fresh process, warm) | Docent search (default retriever, ${search.reranker === 'none' ? 'no reranker' : search.reranker}) | bare Chroma query, ${search.candidates} candidates (floor) | ratio |`);
   console.log('|---|---|---|---|');
   for (const q of [50, 95, 99]) {
     const d = percentileAcrossRuns(docent, q);

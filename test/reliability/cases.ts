@@ -32,6 +32,7 @@ const EXPOSURE = 'test/server/exposure.test.ts';
 const SLACK_REPLAY = 'test/adapters/slack/slack-replay.test.ts';
 const SLACK = 'test/adapters/slack/slack-e2e.test.ts';
 const DISCORD = 'test/adapters/discord/discord-e2e.test.ts';
+const DISCORD_INTENT = 'test/adapters/discord/intent-refused.test.ts';
 const DISCORD_PARSE = 'test/adapters/discord/parse-during-commands.test.ts';
 const CLI_FALLBACK = 'test/cli/answer-fallback-e2e.test.ts';
 
@@ -132,6 +133,7 @@ export const CASES: readonly Case[] = [
   ['discord/non-admin-reindex', '/reindex refused to a non-admin', DISCORD, '(d) refuses /reindex to a non-admin and runs it for an admin with progress edits'],
   ['discord/acks-during-10k-page-parse', 'each command acknowledged (type 4 or 5) within 3 s while a 10,000-page PDF parses in the worker', DISCORD_PARSE, 'acknowledges /sources, /ask and /help within 3 s each while the parse runs in the worker'],
   ['discord/no-pings', 'no payload in the whole suite could ping anyone', DISCORD, '(g) never sent a payload that could ping anyone, in the whole suite'],
+  ['discord/intent-refused', 'Message Content refused (4014): start resolves, one warning, reconnects without it; /ask and @mentions answered, un-mentioned follow-ups arrive blank and are ignored', DISCORD_INTENT, 'starts without the intent, warns once, and still answers /ask and @mentions'],
   ['scoping/default-entry', 'a default entry decides what unlisted channels and DMs see; "*" is the whole catalog', SERVICES, 'a default entry decides what unlisted channels and DMs see; "*" is the whole catalog'],
   ['scoping/unlisted-channel', 'with CHANNEL_SOURCES, a DM or unlisted channel gets "no catalog" and nothing is searched', SERVICES, 'once set, a DM and an unlisted channel get a polite "no catalog" answer and nothing is searched'],
   // Activity log

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, RESTEvents, type Interaction, type Message } from 'discord.js';
+import { Client, Events, GatewayCloseCodes, GatewayIntentBits, RESTEvents, type Interaction, type Message } from 'discord.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { CommandDefinition } from '../../../commands/types.js';
 import type { Logger } from '../../logging/logger.js';
@@ -27,36 +27,64 @@ export interface DiscordAdapterDeps {
 }
 
 export interface DiscordAdapter {
-  /** Logs in and resolves once the gateway session is ready. */
+  /**
+   * Logs in and resolves once the gateway session is ready. If Discord refuses the Message Content intent
+   * (close code 4014), it warns once and connects again without it (see INTENT_REFUSED_WARNING).
+   */
   start(): Promise<void>;
   /** Lets answers in progress finish (up to a few seconds), then closes the gateway. */
   stop(): Promise<void>;
-  client: Client;
+  /** The current discord.js client (a new one replaces it when `start()` retries without Message Content). */
+  readonly client: Client;
 }
 
 /** How long `stop()` waits for handlers in progress before closing anyway. */
 const STOP_GRACE_MS = 5000;
 
 /**
+ * Without the privileged Message Content intent Discord still delivers the text of messages that @mention the
+ * app, DMs with it, its own messages and the target of a message context-menu command; every other message
+ * arrives with empty content, embeds, attachments and components (gateway and REST alike):
+ * https://discord.com/developers/docs/events/gateway#message-content-intent
+ * Docent reads no DMs, so what is lost is follow-ups in its threads that do not @mention it, and the text of
+ * such messages in thread history. Slash commands carry their options in the interaction and need no intent.
+ */
+const INTENT_REFUSED_WARNING =
+  'Discord refused the privileged Message Content intent (close code 4014: not enabled for this app in the Developer Portal, ' +
+  'or not approved); connected without it. Slash commands (/ask …) and @mentions of the bot still work; follow-ups in its ' +
+  'threads that do not @mention it are ignored, because Discord delivers them without text. To restore them, enable ' +
+  '"Message Content Intent" under Bot → Privileged Gateway Intents in the Discord Developer Portal and restart.';
+
+const BASE_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages];
+const ALL_INTENTS = [...BASE_INTENTS, GatewayIntentBits.MessageContent];
+
+/**
+ * True when a failed login was Discord closing the gateway with 4014 (disallowed intents). discord.js 14
+ * emits `shardDisconnect` with the close code first, then rejects `login()` with a plain
+ * `Error('Used disallowed intents')` (from @discordjs/ws, no code property); either is enough.
+ */
+function isDisallowedIntents(err: unknown, closeCode: number | undefined): boolean {
+  if (closeCode === GatewayCloseCodes.DisallowedIntents) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === GatewayCloseCodes.DisallowedIntents || (typeof e?.message === 'string' && /disallowed intents/i.test(e.message));
+}
+
+/**
  * The Discord surface: slash commands from the platform-neutral definitions, @mentions and thread
  * follow-ups, feedback buttons. It only translates between Discord and Docent's services.
  *
  * Intents: Guilds (channels and threads in the cache), GuildMessages (mentions, thread messages) and the
- * privileged MessageContent — without it the text of thread follow-ups arrives empty. Slash commands need
- * none of them.
+ * privileged MessageContent — without it the text of thread follow-ups that do not @mention the bot arrives
+ * empty (see INTENT_REFUSED_WARNING). Slash commands need none of them. When Discord refuses MessageContent,
+ * `start()` connects again with the other two.
  */
 export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const logger = deps.logger.child({ platform: 'discord' });
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
-    // The default for every payload; each send and edit also sets it explicitly (see outgoing.ts).
-    allowedMentions: noMentions(),
-    ...(deps.restApi ? { rest: { api: deps.restApi } } : {}),
-  });
   const commands = new Map(deps.commands.map((c) => [c.name, c]));
   const memory = new AnswerMemory();
   const shared = { services: deps.services, logger, editIntervalMs: deps.settings.editIntervalMs, memory };
   const running = new Set<Promise<void>>();
+  let started = false;
 
   /** Runs a handler, keeps it tracked for `stop()`, and makes sure no rejection escapes as unhandled. */
   const track = (what: string, work: () => Promise<void>): void => {
@@ -66,40 +94,78 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     running.add(p);
   };
 
-  client.on(Events.InteractionCreate, (interaction: Interaction) => {
-    if (interaction.isChatInputCommand()) track('command', () => handleCommand(interaction, { ...shared, commands }));
-    else if (interaction.isButton() && parseFeedbackId(interaction.customId)) track('feedback', () => handleFeedbackClick(interaction, deps.services, logger));
-  });
-  client.on(Events.MessageCreate, (message: Message) => {
-    track('message', () => handleMessage(message, { ...shared, historyMessages: deps.settings.historyMessages }));
-  });
+  const createClient = (intents: GatewayIntentBits[]): Client => {
+    const c = new Client({
+      intents,
+      // The default for every payload; each send and edit also sets it explicitly (see outgoing.ts).
+      allowedMentions: noMentions(),
+      ...(deps.restApi ? { rest: { api: deps.restApi } } : {}),
+    });
+    c.on(Events.InteractionCreate, (interaction: Interaction) => {
+      if (interaction.isChatInputCommand()) track('command', () => handleCommand(interaction, { ...shared, commands }));
+      else if (interaction.isButton() && parseFeedbackId(interaction.customId)) track('feedback', () => handleFeedbackClick(interaction, deps.services, logger));
+    });
+    c.on(Events.MessageCreate, (message: Message) => {
+      track('message', () => handleMessage(message, { ...shared, historyMessages: deps.settings.historyMessages }));
+    });
 
-  // Connection health and rate limits go to the log; discord.js's own `debug` stream is not forwarded.
-  client.on(Events.Warn, (msg) => logger.warn({ detail: msg }, 'discord.js warning'));
-  client.on(Events.Error, (err) => logger.error({ err }, 'discord.js error'));
-  client.on(Events.ShardDisconnect, (ev, shard) => logger.warn({ code: ev.code, shard }, 'gateway disconnected'));
-  client.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway session resumed'));
-  client.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'gateway reconnecting'));
-  client.rest.on(RESTEvents.RateLimited, (info) =>
-    logger.info({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited; discord.js waits'),
-  );
+    // Connection health and rate limits go to the log; discord.js's own `debug` stream is not forwarded.
+    c.on(Events.Warn, (msg) => logger.warn({ detail: msg }, 'discord.js warning'));
+    c.on(Events.Error, (err) => logger.error({ err }, 'discord.js error'));
+    c.on(Events.ShardDisconnect, (ev, shard) => {
+      if (ev.code !== GatewayCloseCodes.DisallowedIntents) logger.warn({ code: ev.code, shard }, 'gateway disconnected');
+      // At login `start()` handles it; later (the intent revoked, then a re-identify) discord.js gives up for good.
+      else if (started) logger.error({ code: ev.code, shard }, 'Discord refused the Message Content intent on re-identify; the gateway will not reconnect — restart Docent');
+    });
+    c.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway session resumed'));
+    c.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'gateway reconnecting'));
+    c.rest.on(RESTEvents.RateLimited, (info) =>
+      logger.info({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited; discord.js waits'),
+    );
+    return c;
+  };
+  let client = createClient(ALL_INTENTS);
+
+  /** Logs `c` in and waits for READY; a refusal of the intents rejects with `intentsRefused` set. */
+  const connect = async (c: Client): Promise<void> => {
+    const ready = once(c, Events.ClientReady);
+    const timeout = deps.readyTimeoutMs ?? 30_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let closeCode: number | undefined;
+    const onDisconnect = (ev: { code: number }) => (closeCode = ev.code);
+    c.on(Events.ShardDisconnect, onDisconnect);
+    try {
+      await c.login(deps.token).catch((err: unknown) => {
+        throw isDisallowedIntents(err, closeCode) ? Object.assign(new Error('Discord refused the requested gateway intents (4014)', { cause: err }), { intentsRefused: true }) : err;
+      });
+      await Promise.race([
+        ready,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Discord gateway not ready after ${timeout} ms`)), timeout))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      c.off(Events.ShardDisconnect, onDisconnect);
+    }
+  };
 
   return {
-    client,
+    get client() {
+      return client;
+    },
     async start() {
-      const ready = once(client, Events.ClientReady);
-      const timeout = deps.readyTimeoutMs ?? 30_000;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let messageContent = true;
       try {
-        await client.login(deps.token);
-        await Promise.race([
-          ready,
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Discord gateway not ready after ${timeout} ms`)), timeout))),
-        ]);
-      } finally {
-        clearTimeout(timer);
+        await connect(client);
+      } catch (err) {
+        if (!(err as { intentsRefused?: boolean }).intentsRefused) throw err;
+        // discord.js has destroyed the refused client (login() does on failure); a new one asks for less.
+        logger.warn({ code: GatewayCloseCodes.DisallowedIntents, docs: 'https://discord.com/developers/docs/events/gateway#message-content-intent' }, INTENT_REFUSED_WARNING);
+        messageContent = false;
+        client = createClient(BASE_INTENTS);
+        await connect(client);
       }
-      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.size }, 'connected to Discord');
+      started = true;
+      logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.size, messageContent }, 'connected to Discord');
     },
     async stop() {
       if (running.size) {

@@ -83,6 +83,11 @@ export class FakeGateway {
   }
 
   /** Intents of the current session (0 before the first IDENTIFY). */
+  /** Whether the app may use MESSAGE_CONTENT at all (the portal toggle); REST reads follow this, not a session's intents. */
+  messageContentAllowed(): boolean {
+    return this.opts.allowMessageContent;
+  }
+
   intents(): number {
     return this.current?.intents ?? 0;
   }
@@ -172,11 +177,11 @@ export class FakeGateway {
     g.token = token;
     g.intents = intents;
     if (this.opts.expectedToken !== undefined && token !== this.opts.expectedToken) {
-      ws.close(4004, 'Authentication failed');
+      this.refuse(ws, 4004, 'Authentication failed');
       return undefined;
     }
     if ((intents & Intent.MessageContent) !== 0 && !this.opts.allowMessageContent) {
-      ws.close(4014, 'Disallowed intent(s)');
+      this.refuse(ws, 4014, 'Disallowed intent(s)');
       return undefined;
     }
     const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, events: [], socket: ws, intents, token };
@@ -187,6 +192,12 @@ export class FakeGateway {
     this.dispatch('READY', { ...this.opts.readyData(), session_id: session.id, resume_gateway_url: `${this.opts.baseWsUrl}${RESUME_PATH}` });
     this.dispatch('GUILD_CREATE', this.opts.guildCreateData(), Intent.Guilds);
     return session;
+  }
+
+  /** Closes a socket that never became a session (a refused IDENTIFY), recording it in `closes` as the server's. */
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    this.state.gateway.closes.push({ at: performance.now(), code, by: 'server' });
+    ws.close(code, reason);
   }
 
   private resume(ws: WebSocket, d: Wire): Session | undefined {

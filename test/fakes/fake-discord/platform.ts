@@ -306,10 +306,28 @@ export class FakePlatform {
       const m = this.state.members.get(String(u['id']));
       return m ? { ...u, member: memberObject(null, m['roles'] as string[], String(m['joined_at'])) } : u;
     });
+    const withContent = (this.gateway.intents() & Intent.MessageContent) !== 0;
+    this.gateway.dispatch(t, withContent ? d : this.blankContent(d, stored), Intent.GuildMessages);
+  }
+
+  /**
+   * A message as the app reads it over REST (history, single fetch): blank unless the app may use MESSAGE_CONTENT,
+   * with the same exceptions as the gateway.
+   */
+  asReadByApp(stored: StoredMessage): Wire {
+    return this.gateway.messageContentAllowed() ? stored.data : this.blankContent(stored.data, stored);
+  }
+
+  /**
+   * Without MESSAGE_CONTENT, `content`, `embeds`, `attachments`, `components` (and `poll`) arrive empty, except in
+   * the app's own messages and messages that mention it (DMs, the other exception, do not exist in this fake):
+   * https://discord.com/developers/docs/events/gateway#message-content-intent
+   */
+  private blankContent(d: Wire, stored: StoredMessage): Wire {
     const mentionsBot = (stored.data['mentions'] as Wire[]).some((u) => u['id'] === this.ids.botUserId);
-    if ((this.gateway.intents() & Intent.MessageContent) === 0 && !stored.byBot && !mentionsBot) {
-      Object.assign(d, { content: '', embeds: [], attachments: [], components: [] });
-    }
-    this.gateway.dispatch(t, d, Intent.GuildMessages);
+    if (stored.byBot || mentionsBot) return d;
+    const blank: Wire = { ...d, content: '', embeds: [], attachments: [], components: [] };
+    delete blank['poll'];
+    return blank;
   }
 }

@@ -83,7 +83,7 @@ function history(req: RouteRequest, p: FakePlatform): RouteResult {
   const before = req.query.get('before');
   const after = req.query.get('after');
   const around = req.query.get('around');
-  let list = p.state.messagesIn(channelId).map((m) => m.data);
+  let list = p.state.messagesIn(channelId).map((m) => p.asReadByApp(m));
   if (before) list = list.filter((m) => compareIds(String(m['id']), before) < 0);
   if (after) list = list.filter((m) => compareIds(String(m['id']), after) > 0);
   if (around) {
@@ -141,7 +141,7 @@ function channelRoutes(): Route[] {
     { method: 'GET', template: '/channels/:channel/messages/:message', auth: true,
       handler: (req, p) => {
         const m = p.state.messages.get(req.params['message']!);
-        return m && m.channelId === req.params['channel'] && m.deletedAt === undefined ? { status: 200, body: m.data } : unknownMessage();
+        return m && m.channelId === req.params['channel'] && m.deletedAt === undefined ? { status: 200, body: p.asReadByApp(m) } : unknownMessage();
       } },
     { method: 'POST', template: '/channels/:channel/messages', auth: true, kind: 'channel-message', handler: postMessage },
     { method: 'PATCH', template: '/channels/:channel/messages/:message', auth: true, kind: 'message-edit',

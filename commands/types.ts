@@ -8,7 +8,7 @@ import type { DocentServices } from './services.js';
 
 /** Who ran a command, as the platform reports it. */
 export interface Invoker {
-  platform: 'discord' | 'slack' | 'console';
+  platform: 'discord' | 'slack' | 'console' | 'web';
   userId: string;
   /** Platform role ids (Discord roles); empty where the platform has none. */
   roleIds: string[];

@@ -137,6 +137,27 @@ export const configSchema = z
         token: z.string().refine((t) => t === '' || /^[\x21-\x7e]{16,}$/.test(t), { message: 'must be empty or at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`)' }),
       })
       .strict(),
+    /** The web chat API (POST /api/ask, /api/feedback) on the HTTP server; see src/server/chat-api.ts. */
+    web: z
+      .object({
+        /** on: `docent start` serves the web chat API (and stays up without any chat platform token); off: not served. */
+        chat: z.enum(['on', 'off']),
+        /** WEB_CHAT_TOKEN: when set, /api/* needs `Authorization: Bearer <token>` (a private catalog). */
+        token: z.string().refine((t) => t === '' || /^[\x21-\x7e]{16,}$/.test(t), { message: 'must be empty or at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`)' }),
+        /** WEB_CHAT_CORS_ORIGIN: empty sends no CORS headers (same-origin page only); else that origin, or `*`. */
+        corsOrigin: z.string().refine((o) => o === '' || o === '*' || /^https?:\/\/[^\s/]+$/i.test(o), { message: 'must be empty, * or an origin such as https://example.org (no path)' }),
+        /** Questions a client (an IP address) may ask per minute, on average (a token bucket). */
+        ratePerMinute: z.number().positive().max(10_000),
+        /** How many questions a client may ask at once before the per-minute rate applies. */
+        rateBurst: z.number().int().min(1).max(1_000),
+        /**
+         * Reverse proxies in front of Docent that append to X-Forwarded-For (the Space's proxy: 1). 0: the client is
+         * the connection's address. With n, the client is the n-th address from the right (what the nearest trusted
+         * proxy saw), so a client cannot pick its own rate-limit bucket by sending the header.
+         */
+        trustProxyHops: z.number().int().min(0).max(10),
+      })
+      .strict(),
     reindex: z
       .object({
         /** node-cron expression (5 or 6 fields); empty: no schedule. */
@@ -269,6 +290,12 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   HTTP_PORT: { path: 'server.port', kind: 'number' },
   HTTP_HOST: { path: 'server.host', kind: 'string' },
   STATUS_TOKEN: { path: 'server.token', kind: 'string' },
+  WEB_CHAT: { path: 'web.chat', kind: 'string' },
+  WEB_CHAT_TOKEN: { path: 'web.token', kind: 'string' },
+  WEB_CHAT_CORS_ORIGIN: { path: 'web.corsOrigin', kind: 'string' },
+  WEB_CHAT_RATE_PER_MINUTE: { path: 'web.ratePerMinute', kind: 'number' },
+  WEB_CHAT_RATE_BURST: { path: 'web.rateBurst', kind: 'number' },
+  WEB_CHAT_TRUST_PROXY_HOPS: { path: 'web.trustProxyHops', kind: 'number' },
   REINDEX_SCHEDULE: { path: 'reindex.schedule', kind: 'string' },
   REINDEX_TIMEZONE: { path: 'reindex.timezone', kind: 'string' },
   DISCORD_TOKEN: { path: 'discord.token', kind: 'string' },

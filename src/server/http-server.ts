@@ -12,8 +12,11 @@ import { escapeHtml, renderStatusPage } from './status-page.js';
  * (Kubernetes, a Space, a load balancer), and Prometheus metrics. Plain node:http — four GET routes do not
  * justify a framework, and the Slack HTTP adapter can share the port through `extraHandler`.
  *
+ * Routes: `/status` (the status page; `/` redirects there until the web chat page takes `/`), `/healthz`,
+ * `/readyz`, `/metrics`; the web chat API (/api/*, src/server/chat-api.ts) comes in through `extraHandler`.
+ *
  * Exposure: the caller picks the interface (config: 127.0.0.1 by default, 0.0.0.0 under the Space profile).
- * With a `token`, `/metrics` and the status page's figures need `Authorization: Bearer <token>`; without it `/`
+ * With a `token`, `/metrics` and the status page's figures need `Authorization: Bearer <token>`; without it `/status`
  * says only "ok" or "not ready", `/metrics` is 401, and `/readyz` keeps its status code and check names but not
  * the failure reasons (they name internal hosts). `/healthz` and `/readyz` never need the token: orchestrators
  * probe them without credentials.
@@ -67,7 +70,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML = 'text/html; charset=utf-8';
-const ROUTES = new Set(['/', '/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set(['/', '/status', '/healthz', '/readyz', '/metrics']);
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -116,6 +119,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         const checks = authorized(req) ? r.checks : Object.fromEntries(Object.entries(r.checks).map(([k, v]) => [k, v === true]));
         return send(res, r.ok ? 200 : 503, JSON_TYPE, `${JSON.stringify({ ok: r.ok, checks })}\n`);
       }
+      case '/':
+        // `/` is kept for the web chat page (coming); until then it points at the status page. 302, not 301: a
+        // browser must not remember it once `/` serves the chat.
+        return send(res, 302, TEXT, 'see /status\n', { Location: '/status' });
       case '/metrics':
         if (!authorized(req)) return send(res, 401, TEXT, 'unauthorized: send Authorization: Bearer <STATUS_TOKEN>\n', { 'WWW-Authenticate': 'Bearer realm="docent"' });
         return send(res, 200, o.metrics.contentType, await o.metrics.render());

@@ -3,6 +3,7 @@
  * composition root, so it never reaches into the individual files.
  */
 export { startHttpServer, type HttpServerOptions, type RunningHttpServer } from './http-server.js';
+export { createChatApi, type ChatApiOptions } from './chat-api.js';
 export { createMetrics, instrumentServices, type AnswerFailure, type AnswerOutcome, type DocentMetrics } from './metrics.js';
 export { readinessCheck, CHROMA_TIMEOUT_MS, type ReadinessResult } from './readiness.js';
 export { renderStatusPage, escapeHtml, formatAge, type StatusPageOptions, type StatusPageReport } from './status-page.js';

@@ -117,10 +117,10 @@ describe('STATUS_TOKEN', () => {
   });
 
   it('the status page says only ok / not ready without the token, and everything with it', async () => {
-    const bare = await get('/');
-    const full = await get('/', bearer(TOKEN));
+    const bare = await get('/status');
+    const full = await get('/status', bearer(TOKEN));
     readiness = { ok: false, checks: { index: true, chroma: 'unreachable: connect ECONNREFUSED 10.1.2.3:8000' } };
-    const down = await get('/');
+    const down = await get('/status');
     readiness = { ok: true, checks: { index: true, chroma: true } };
     const figures = /1,234|56,789|internal-docs|word-vectors|extractive/;
     observe('exposure/status-page-token', `/ without token: ${bare.status}, ${bare.body.length} bytes, figures ${figures.test(bare.body) ? 'SHOWN' : 'hidden'}; with token: figures ${figures.test(full.body) ? 'shown' : 'MISSING'}`);
@@ -154,7 +154,7 @@ describe('STATUS_TOKEN', () => {
     const open = await start({});
     try {
       expect((await request('127.0.0.1', open.port, '/metrics')).status).toBe(200);
-      expect((await request('127.0.0.1', open.port, '/')).body).toMatch(/1,234/);
+      expect((await request('127.0.0.1', open.port, '/status')).body).toMatch(/1,234/);
     } finally {
       await open.close();
     }

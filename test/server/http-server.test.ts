@@ -103,7 +103,7 @@ describe('HTTP status server', () => {
   });
 
   it('serves the status page with the catalog figures and the answers served', async () => {
-    const res = await fetch(`${server.url}/`);
+    const res = await fetch(`${server.url}/status`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");

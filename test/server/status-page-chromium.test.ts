@@ -70,7 +70,7 @@ afterAll(async () => {
 describe.skipIf(!runBrowserTests)('status page in headless Chromium', () => {
   it('renders the figures as text and keeps hostile input inert', async () => {
     requireChromium();
-    const { stdout } = await run(CHROMIUM, [...chromiumArgs(path.join(work, 'profile-dom')), '--dump-dom', `${server.url}/`], { timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
+    const { stdout } = await run(CHROMIUM, [...chromiumArgs(path.join(work, 'profile-dom')), '--dump-dom', `${server.url}/status`], { timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
     const dom = stdout;
     expect(dom).toMatch(/<title>Docent status — Cascade catalog<\/title>/);
     expect(dom).toContain('<span class="figure" id="documents">1,234</span>');
@@ -91,7 +91,7 @@ describe.skipIf(!runBrowserTests)('status page in headless Chromium', () => {
   it('takes a screenshot of a non-trivial page', async () => {
     requireChromium();
     const png = path.join(work, 'status.png');
-    await run(CHROMIUM, [...chromiumArgs(path.join(work, 'profile-shot')), '--hide-scrollbars', '--window-size=1200,1400', `--screenshot=${png}`, `${server.url}/`], { timeout: 60_000 });
+    await run(CHROMIUM, [...chromiumArgs(path.join(work, 'profile-shot')), '--hide-scrollbars', '--window-size=1200,1400', `--screenshot=${png}`, `${server.url}/status`], { timeout: 60_000 });
     expect(existsSync(png)).toBe(true);
     const bytes = readFileSync(png);
     expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));

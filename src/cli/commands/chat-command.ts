@@ -1,17 +1,22 @@
 import type { Command } from 'commander';
 import { commandList } from '../../../commands/index.js';
-import { createMetrics, instrumentServices, readinessCheck, startHttpServer } from '../../server/index.js';
+import { createChatApi, createMetrics, instrumentServices, readinessCheck, startHttpServer } from '../../server/index.js';
+import { ConfigError } from '../../core/errors.js';
 import { runConsoleChat } from '../../adapters/console/console-chat.js';
 import { resolveChain } from '../../runtime/generators.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
 import { createGracefulShutdown } from '../../runtime/shutdown.js';
+import type { DocentServices } from '../../../commands/services.js';
+import type { DocentConfig } from '../../../config/schema.js';
+import type { Logger } from '../../logging/logger.js';
 import { cliContext, type GlobalOptions } from '../context.js';
 import { formatSummary } from './index-command.js';
 import { progressReporter } from '../progress.js';
 
 /**
- * `docent chat` — the terminal chat; `docent start` — the main job: the configured chat platforms, or the
- * terminal chat when none is configured (the zero-config default, and what `npm start` runs).
+ * `docent start` — the main job: the configured chat platforms and/or the web chat API (WEB_CHAT=on, `--web`, or
+ * the Space profile: SPACE_ID set), or the terminal chat when neither is configured (the zero-config default, and
+ * what `npm start` / `echo question | npm start` runs). `docent chat` — always the terminal chat.
  */
 export function registerChatCommands(program: Command): void {
   program
@@ -20,17 +25,23 @@ export function registerChatCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => chat(cmd));
   program
     .command('start')
-    .description('Start Docent: the configured chat platforms, or the terminal chat when none is configured')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('Start Docent: the configured chat platforms and the web chat (if on), or the terminal chat when neither is configured')
+    .option('--web', 'serve the web chat API on HTTP_PORT (as WEB_CHAT=on does), with or without a chat platform')
+    .action(async (opts: { web?: boolean }, cmd: Command) => {
       const { config } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
-      if (config.discord.token || config.slack.botToken) await servePlatforms(cmd);
+      const web = opts.web === true || config.web.chat === 'on';
+      if (config.discord.token || config.slack.botToken || web) await servePlatforms(cmd, { web });
       else await chat(cmd);
     });
 }
 
-/** Runs the configured platform adapters until SIGINT/SIGTERM, then stops them and the runtime cleanly. */
-async function servePlatforms(cmd: Command): Promise<void> {
+/**
+ * Runs the configured platform adapters and (with `web`) the web chat API until SIGINT/SIGTERM, then stops them
+ * and the runtime cleanly. With the web chat and no platform it serves HTTP only, and never reads stdin.
+ */
+async function servePlatforms(cmd: Command, o: { web: boolean }): Promise<void> {
   const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+  if (o.web && config.server.port === 0) throw new ConfigError('HTTP_PORT', 'must not be 0 while the web chat is on (WEB_CHAT=on, --web, or the Space profile)', 'Set HTTP_PORT (7860 by default) or WEB_CHAT=off.');
   // Graceful shutdown (src/runtime/shutdown.ts): listening from here, so a signal during start-up is not lost;
   // from the first signal the process exits within 10 s whatever still runs, and a second signal exits at once.
   const shutdown = createGracefulShutdown({ logger });
@@ -48,10 +59,11 @@ async function servePlatforms(cmd: Command): Promise<void> {
     const server = await startHttpServer({
       port: config.server.port, host: config.server.host, services, metrics, logger,
       ...(config.server.token ? { token: config.server.token } : {}),
+      ...(o.web ? { extraHandler: webChatApi(config, services, logger) } : {}),
       // Not ready once shutting down, so a load balancer stops sending traffic first.
       ready: async () => (shutdown.shuttingDown ? { ok: false, checks: { shuttingDown: true } } : ready()),
     });
-    logger.info({ url: server.url }, 'status page and health endpoints');
+    logger.info({ url: server.url, webChat: o.web ? `${server.url}/api/ask` : 'off' }, 'status page (/status) and health endpoints');
     servers.push({ name: 'HTTP server', stop: () => server.close() });
   }
   if (config.discord.token) {
@@ -76,7 +88,7 @@ async function servePlatforms(cmd: Command): Promise<void> {
   }
   try {
     for (const a of adapters) await a.start();
-    logger.info({ platforms: adapters.map((a) => a.name), documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running; Ctrl-C stops it');
+    logger.info({ platforms: [...adapters.map((a) => a.name), ...(o.web ? ['web chat'] : [])], documents: runtime.search.manifest.documents, backends: resolveChain(config) }, 'Docent is running; Ctrl-C stops it');
     await shutdown.signalled;
   } finally {
     // --- graceful shutdown: first stop taking questions (each adapter lets answers in progress finish, up to
@@ -86,6 +98,15 @@ async function servePlatforms(cmd: Command): Promise<void> {
       { name: 'runtime (reindex schedule, embedder, Chroma)', stop: () => runtime.close() },
     ]);
   }
+}
+
+function webChatApi(config: DocentConfig, services: DocentServices, logger: Logger) {
+  const w = config.web;
+  return createChatApi({
+    services, logger, rate: { perMinute: w.ratePerMinute, burst: w.rateBurst }, trustProxyHops: w.trustProxyHops,
+    ...(w.token ? { token: w.token } : {}),
+    ...(w.corsOrigin ? { corsOrigin: w.corsOrigin } : {}),
+  });
 }
 
 async function chat(cmd: Command): Promise<void> {

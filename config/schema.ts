@@ -135,6 +135,8 @@ export const configSchema = z
         host: z.string().min(1),
         /** STATUS_TOKEN: when set, /metrics and the status page's details need `Authorization: Bearer <token>`. */
         token: z.string().refine((t) => t === '' || /^[\x21-\x7e]{16,}$/.test(t), { message: 'must be empty or at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`)' }),
+        /** CSP frame-ancestors: who may frame the pages. 'none' by default; the Space profile allows huggingface.co. */
+        frameAncestors: z.string().regex(/^('none'|'self'|https:\/\/[a-z0-9.*-]+(:\d+)?)( ('self'|https:\/\/[a-z0-9.*-]+(:\d+)?))*$/, { message: "must be 'none', 'self' or https origins separated by spaces" }),
       })
       .strict(),
     /** The web chat API (POST /api/ask, /api/feedback) on the HTTP server; see src/server/chat-api.ts. */
@@ -237,6 +239,7 @@ export type DocentConfig = z.infer<typeof configSchema>;
 export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' | 'list' | 'json' }> = {
   DATA_DIR: { path: 'dataDir', kind: 'string' },
   SOURCES: { path: 'sources', kind: 'list' },
+  HTTP_FRAME_ANCESTORS: { path: 'server.frameAncestors', kind: 'string' },
   LOADER_MAX_FILE_MB: { path: 'loader.maxFileMb', kind: 'number' },
   LOADER_FETCH_TIMEOUT_MS: { path: 'loader.fetchTimeoutMs', kind: 'number' },
   LOADER_READ_TIMEOUT_MS: { path: 'loader.readTimeoutMs', kind: 'number' },

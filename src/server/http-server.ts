@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   host?: string;
   /** When set, `/metrics` and the status page's details need `Authorization: Bearer <token>` (STATUS_TOKEN). */
   token?: string;
+  /** CSP frame-ancestors sources (config `server.frameAncestors`); default `'none'`. */
+  frameAncestors?: string;
   services: Pick<DocentServices, 'status' | 'sources'>;
   ready: () => Promise<ReadinessResult>;
   metrics: Pick<DocentMetrics, 'render' | 'contentType'>;
@@ -53,9 +55,16 @@ const COMMON_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  // The page has one inline <style> and no scripts, images or frames; forbid everything else.
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
+
+/**
+ * The page has one inline <style> and no scripts, images or frames; forbid everything else. `frameAncestors`:
+ * who may show it in a frame — nobody by default; a Hugging Face Space shows its app inside an iframe on
+ * huggingface.co, so the Space profile allows that origin (`server.frameAncestors`).
+ */
+export function contentSecurityPolicy(frameAncestors = "'none'"): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors ${frameAncestors}; base-uri 'none'; form-action 'none'`;
+}
 
 /** Sends a complete response; Node itself drops the body of a HEAD response but keeps Content-Length. */
 function send(res: ServerResponse, status: number, contentType: string, body: string, extra: Record<string, string> = {}): void {
@@ -99,7 +108,11 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
   const title = o.title ?? 'Docent status';
   const authorized = bearerCheck(o.token);
 
+  const csp = contentSecurityPolicy(o.frameAncestors);
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Set here, not in send(): every response of this server carries its CSP (send's headers merge with it).
+    res.setHeader('Content-Security-Policy', csp);
     // A malformed request target must not throw out of the handler; the base only anchors relative paths.
     let pathname: string;
     try {

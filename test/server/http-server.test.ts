@@ -107,6 +107,8 @@ describe('HTTP status server', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // Nobody may frame the page by default (the Space profile allows huggingface.co: see the test below).
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const html = await res.text();
     const status = await services.status();
     expect(status.answers).toBe(3);
@@ -149,5 +151,26 @@ describe('HTTP status server', () => {
   it('close() stops accepting connections', async () => {
     await server.close();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('framing', () => {
+  it('lets huggingface.co frame the pages under the Space profile, which shows a Space app in an iframe', async () => {
+    const space = loadConfig({ env: { SPACE_ID: 'someone/docent' }, overrides: { dataDir: path.join(work, 'space-data') } });
+    expect(space.server.frameAncestors).toBe('https://huggingface.co');
+    expect(loadConfig({ env: {}, overrides: { dataDir: path.join(work, 'plain') } }).server.frameAncestors).toBe("'none'");
+    const framed = await startHttpServer({ port: 0, host: '127.0.0.1', frameAncestors: space.server.frameAncestors, services, ready: readinessCheck(rt), metrics: createMetrics(), logger });
+    try {
+      for (const route of ['/status', '/healthz', '/nowhere']) {
+        const res = await fetch(`${framed.url}${route}`);
+        expect(res.headers.get('content-security-policy')).toContain('frame-ancestors https://huggingface.co;');
+      }
+    } finally {
+      await framed.close();
+    }
+  });
+
+  it("refuses a frame-ancestors value that is not 'none', 'self' or https origins, naming the key", () => {
+    expect(() => loadConfig({ env: { HTTP_FRAME_ANCESTORS: "* 'unsafe-inline'" }, overrides: { dataDir: path.join(work, 'bad') } })).toThrow(/server\.frameAncestors|HTTP_FRAME_ANCESTORS/);
   });
 });

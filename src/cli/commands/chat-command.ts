@@ -57,7 +57,7 @@ async function servePlatforms(cmd: Command, o: { web: boolean }): Promise<void> 
   if (config.server.port > 0) {
     const ready = readinessCheck(runtime);
     const server = await startHttpServer({
-      port: config.server.port, host: config.server.host, services, metrics, logger,
+      port: config.server.port, host: config.server.host, frameAncestors: config.server.frameAncestors, services, metrics, logger,
       ...(config.server.token ? { token: config.server.token } : {}),
       ...(o.web ? { extraHandler: webChatApi(config, services, logger) } : {}),
       // Not ready once shutting down, so a load balancer stops sending traffic first.

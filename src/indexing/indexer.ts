@@ -17,7 +17,7 @@ import type { LoadContext, SkippedItem } from './loaders/loader.js';
 import { listSourceItems, loadSourceItem, type SourceItem } from '../indexing/sources.js';
 import { redactUrl } from '../core/redact-url.js';
 import { STRICT_FETCH_POLICY, withFetchPolicy, type FetchPolicy } from './loaders/fetch-policy.js';
-import { redactorFor } from './redact-loaded.js';
+import { redactorFor, redactSkipped } from './redact-loaded.js';
 
 export interface IndexProgress {
   phase: 'load' | 'embed' | 'store';
@@ -80,8 +80,12 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
 
   const { docs, perSourceDocs } = await withFetchPolicy(o.fetchPolicy ?? STRICT_FETCH_POLICY, () => loadAll(o, docCache, skipped, notes));
   if (docs.length === 0) {
-    throw new DocentError('index_empty', 'user', 'No documents could be loaded from the configured sources; the previous index (if any) is still serving.', {
-      hint: 'Check the paths or URLs given with --source or SOURCES; the skipped list says why each failed.',
+    // Say why here: the summary with its skipped list is never printed when the run fails.
+    const why = skipped.slice(0, 5).map(redactSkipped).map((k) => `${k.location} — ${k.reason}`);
+    if (skipped.length > 5) why.push(`and ${skipped.length - 5} more`);
+    const detail = why.length ? ` (${why.join('; ')})` : ' (the sources hold no file Docent reads: .md, .txt, .html, .pdf, .json, .xml)';
+    throw new DocentError('index_empty', 'user', `No documents could be loaded from the configured sources${detail}; the previous index (if any) is still serving.`, {
+      hint: 'Check the paths or URLs given with --source or SOURCES.',
     });
   }
   const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));

@@ -164,6 +164,8 @@ describe('runIndex', () => {
     const err = await runIndex(options(env.dataDir, [path.join(env.root, 'missing')], stores)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DocentError);
     expect((err as DocentError).code).toBe('index_empty');
+    // The message says which source failed and why: the summary's skipped list is never printed for a failed run.
+    expect((err as DocentError).message).toContain(`(${path.join(env.root, 'missing')} — not found)`);
     expect(readManifest(env.dataDir)!.version).toBe(1);
   });
 

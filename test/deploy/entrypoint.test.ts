@@ -57,7 +57,7 @@ describe('docker/entrypoint.sh', () => {
       // The entrypoint said why the index lives on an ephemeral disk; every log line is JSON (log.pretty never).
       const lines = jsonLines(docent.log);
       expect(lines.find((l) => l.component === 'entrypoint' && l.level === 40)?.msg).toMatch(/rebuilt at every boot/);
-      expect(lines.find((l) => String(l.msg).startsWith('Docent is running'))).toMatchObject({ platforms: ['Slack'] });
+      expect(lines.find((l) => String(l.msg).startsWith('Docent is running'))).toMatchObject({ platforms: ['Slack', 'web chat'] }); // the Space profile serves the web chat API too
       expect(docent.log.split('\n').filter((l) => l.trim() && !l.startsWith('{'))).toEqual([]);
       // State went to $HOME/.docent, with the image's models linked in rather than downloaded or copied.
       expect(existsSync(path.join(dataDir, 'index'))).toBe(true);

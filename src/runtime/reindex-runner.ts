@@ -8,6 +8,7 @@ import type { Embedder } from '../providers/embedders/embedder.js';
 import type { VectorStoreFactory } from '../stores/vector-store.js';
 import { loaderLimits } from '../indexing/loader-limits.js';
 import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
+import { DocentError } from '../core/errors.js';
 
 /** Who asked for a reindex. */
 export type ReindexTrigger = 'schedule' | 'admin' | 'cli' | 'startup';
@@ -65,7 +66,10 @@ export function createReindexRunner(deps: {
       record({ trigger, startedAt, finishedAt: new Date().toISOString(), ok: true, summary: `${what}: ${summary.documents} documents, ${summary.skipped.length} skipped, ${summary.seconds.toFixed(1)} s` });
       return summary;
     } catch (err) {
-      deps.logger.error({ err, trigger }, 'reindex failed; the previous index is still serving');
+      // A user error (nothing loadable, a bad source) is the operator's to fix, not a bug: one warning with its
+      // reason, no stack (on a terminal the stack printed above the polite line the CLI shows anyway).
+      if (err instanceof DocentError && err.category === 'user') deps.logger.warn({ code: err.code, reason: err.message, trigger }, 'reindex failed; the previous index is still serving');
+      else deps.logger.error({ err, trigger }, 'reindex failed; the previous index is still serving');
       record({ trigger, startedAt, finishedAt: new Date().toISOString(), ok: false, summary: err instanceof Error ? err.message : String(err) });
       throw err;
     }

@@ -40,6 +40,9 @@ COPY config ./config
 COPY bin ./bin
 COPY slack ./slack
 COPY data ./data
+# The web chat's browser sources: esbuild (a runtime dependency) bundles them into memory when the server starts
+# (src/server/web-chat/bundle.ts); tsc does not copy the stylesheet into dist/.
+COPY src/server/web-chat/client ./src/server/web-chat/client
 COPY docker/entrypoint.sh /usr/local/bin/docent-entrypoint
 RUN chmod 0755 /usr/local/bin/docent-entrypoint \
     && mkdir -p /home/user /app/seed && chown 1000:1000 /home/user /app/seed
@@ -56,7 +59,7 @@ RUN if [ "$PULL_MODELS" = "0" ]; then \
       DATA_DIR=/app/seed node bin/docent.js models pull; \
     fi
 
-# The status page (/healthz, /readyz, /metrics); a Space routes its URL here (app_port: 7860).
+# The web chat (/), the status page (/status, /healthz, /readyz, /metrics); a Space routes its URL here (app_port: 7860).
 EXPOSE 7860
 # exec-form, and the script `exec`s node: SIGTERM reaches Docent, whose graceful shutdown exits within 10 s.
 ENTRYPOINT ["/usr/local/bin/docent-entrypoint"]

@@ -10,7 +10,7 @@ export const askCommand: CommandDefinition = {
     if (!text) return { type: 'text', markdown: 'Please add a question, e.g. `/ask question: where are the trail maps?`', ephemeral: true };
     const sources = services.scopeFor(invoker.channelId);
     const question = { text, history: [], askerId: invoker.userId, ...(sources ? { sources } : {}) };
-    const { answerId, parts } = services.ask(question);
+    const { answerId, parts } = services.ask(question, { surface: invoker.platform });
     return { type: 'answer', answerId, question, parts };
   },
 };

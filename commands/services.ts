@@ -1,5 +1,6 @@
 import type { AnswerPart, Question } from '../src/core/answer/types.js';
 import type { IndexProgress, IndexSummary } from '../src/indexing/indexer.js';
+import type { AnswerSurface } from '../src/runtime/answer-surface.js';
 import type { Invoker } from './types.js';
 
 /** What `status` reports. */
@@ -40,8 +41,10 @@ export interface DocentServices {
    * Starts an answer; it is recorded (question, text, citations) under `answerId` when it finishes. A question
    * whose `sources` is `[]` (a channel with no catalog) gets a polite answer saying so; nothing is searched.
    * Aborting `signal` abandons the question (it leaves the queue, or stops answering) and ends the stream.
+   * `surface` (discord, slack, web, console, api) is recorded with the answer for `docent insights`; without it
+   * the runtime guesses from the asker id's shape (src/runtime/answer-surface.ts).
    */
-  ask(question: Question, opts?: { signal?: AbortSignal }): { answerId: string; parts: AsyncIterable<AnswerPart> };
+  ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface }): { answerId: string; parts: AsyncIterable<AnswerPart> };
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
   /** Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). */

@@ -180,6 +180,8 @@ export const configSchema = z
         editIntervalMs: z.number().int().min(250).max(10_000),
         /** Thread messages used as conversation history. */
         historyMessages: z.number().int().min(0).max(100),
+        /** REST API base URL (discord.js `rest.api`); empty: https://discord.com/api. For a proxy, or a loopback fake in tests. */
+        apiUrl: httpUrl.or(z.literal('')),
       })
       .strict(),
     slack: z
@@ -305,6 +307,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   DISCORD_CLIENT_ID: { path: 'discord.clientId', kind: 'string' },
   DISCORD_GUILD_ID: { path: 'discord.guildId', kind: 'string' },
   DISCORD_EDIT_INTERVAL_MS: { path: 'discord.editIntervalMs', kind: 'number' },
+  DISCORD_API_URL: { path: 'discord.apiUrl', kind: 'string' },
   SLACK_BOT_TOKEN: { path: 'slack.botToken', kind: 'string' },
   SLACK_APP_TOKEN: { path: 'slack.appToken', kind: 'string' },
   SLACK_SIGNING_SECRET: { path: 'slack.signingSecret', kind: 'string' },

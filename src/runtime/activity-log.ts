@@ -4,7 +4,7 @@ import { appendFile, chmod, lstat, mkdir, open, readFile, rename, stat, unlink, 
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Feedback } from '../../commands/services.js';
-import type { Citation } from '../core/answer/types.js';
+import type { Citation, FinishInfo } from '../core/answer/types.js';
 
 export interface AnswerRecord {
   answerId: string;
@@ -14,7 +14,9 @@ export interface AnswerRecord {
   backend: string;
   cached: boolean;
   notFound: boolean;
-  citations: Array<Pick<Citation, 'n' | 'title' | 'sourceId' | 'page'>>;
+  citations: Array<Pick<Citation, 'n' | 'title' | 'sourceId' | 'page'> & { url?: string | null }>;
+  /** For `docent insights`; absent in older lines. Where it was asked, backends that failed first, a not-found answer's closest records, the error code of a failed one (then no answer), the asker's hashed id. */
+  surface?: string; fallbacks?: string[]; nearest?: FinishInfo['nearest']; error?: string; user?: string;
 }
 
 /** One line of feedback.jsonl. `user` is a keyed hash of platform + user id (`h:…`) unless hashing is off. */
@@ -123,9 +125,13 @@ export class ActivityLog {
    * Registers a finished answer and appends it in the background (never throws). Call it after the answer's
    * `finish` part has been passed on.
    */
-  recordAnswer(r: AnswerRecord): void {
-    this.answers.set(r.answerId, Date.parse(r.at) || this.now());
-    this.remember(r);
+  recordAnswer(r: AnswerRecord, askerId?: string): void {
+    if (askerId) r = { ...r, user: this.userKey(r.surface ?? 'unknown', askerId) };
+    // A failed question (`error`) is kept for insights but is no answer: not counted, no feedback on it.
+    if (!r.error) {
+      this.answers.set(r.answerId, Date.parse(r.at) || this.now());
+      this.remember(r);
+    }
     this.append(this.answersFile, r);
   }
 
@@ -200,6 +206,7 @@ export class ActivityLog {
         dropped++;
         continue;
       }
+      if (v.error) continue; // kept in the file for insights, not an answer (see recordAnswer)
       this.answers.set(v.answerId, at);
       this.remember(v);
     }

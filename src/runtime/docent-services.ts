@@ -9,6 +9,7 @@ import type { FallbackChain } from '../core/answer/fallback-chain.js';
 import type { AnswerPart, FinishInfo, Question } from '../core/answer/types.js';
 import type { DocentConfig } from '../../config/schema.js';
 import type { ActivityLog } from './activity-log.js';
+import { guessSurface, type AnswerSurface } from './answer-surface.js';
 import { resolveChannelScope } from './channel-scope.js';
 import type { ReindexRunner } from './reindex-runner.js';
 import type { ReindexSchedule } from './reindex-schedule.js';
@@ -29,12 +30,13 @@ export function createDocentServices(deps: {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
   return {
-    ask(question: Question, opts?: { signal?: AbortSignal }) {
+    ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface }) {
       const answerId = randomUUID();
       // A channel scoped to nothing searches nothing (CHANNEL_SOURCES without a `default` for it).
       if (question.sources?.length === 0) return { answerId, parts: noCatalog(question) };
       const signal = opts?.signal ?? new AbortController().signal;
-      return { answerId, parts: recorded(answerId, question, admitted(deps.admission, question, signal, () => deps.pipeline.answer(question, signal)), deps.activity) };
+      const surface = opts?.surface ?? guessSurface(question.askerId);
+      return { answerId, parts: recorded(answerId, question, surface, admitted(deps.admission, question, signal, () => deps.pipeline.answer(question, signal)), deps.activity) };
     },
     async status() {
       const m = deps.search().manifest;
@@ -96,10 +98,12 @@ async function* admitted(admission: AdmissionControl, question: Question, signal
 /**
  * Passes the parts through and records the finished answer (question, backend, citations) after its `finish`
  * part has been passed on: recording can neither delay nor break the answer (ActivityLog never throws). The
- * answer is made known first, so a 👍 clicked the moment the buttons appear counts.
+ * answer is made known first, so a 👍 clicked the moment the buttons appear counts. A question that ends in an
+ * `error` part (busy, every backend failed) is recorded too, as a failure, for `docent insights`' error rate.
  */
-async function* recorded(answerId: string, question: Question, parts: AsyncIterable<AnswerPart>, log: ActivityLog): AsyncGenerator<AnswerPart> {
+async function* recorded(answerId: string, question: Question, surface: AnswerSurface, parts: AsyncIterable<AnswerPart>, log: ActivityLog): AsyncGenerator<AnswerPart> {
   let finished: FinishInfo | undefined;
+  let failed: string | undefined;
   let at = '';
   try {
     for await (const part of parts) {
@@ -107,16 +111,19 @@ async function* recorded(answerId: string, question: Question, parts: AsyncItera
         finished = part.info;
         at = new Date().toISOString();
         log.announce(answerId, at);
-      }
+      } else if (part.type === 'error') failed ??= part.error.code;
       yield part;
     }
   } finally {
     const i = finished;
     if (i) {
       log.recordAnswer({
-        answerId, at, question: question.text, searchQuery: i.searchQuery, backend: i.backend,
-        cached: i.cached, notFound: i.notFound, citations: i.citations.map(({ n, title, sourceId, page }) => ({ n, title, sourceId, page })),
-      });
+        answerId, at, question: question.text, searchQuery: i.searchQuery, backend: i.backend, cached: i.cached, notFound: i.notFound,
+        citations: i.citations.map(({ n, title, sourceId, page, url }) => ({ n, title, sourceId, page, url })),
+        surface, fallbacks: i.fallbacks.map((f) => f.backend), ...(i.nearest?.length ? { nearest: i.nearest } : {}),
+      }, question.askerId);
+    } else if (failed) {
+      log.recordAnswer({ answerId, at: new Date().toISOString(), question: question.text, searchQuery: question.text, backend: 'none', cached: false, notFound: false, citations: [], surface, error: failed }, question.askerId);
     }
   }
 }

@@ -6,14 +6,16 @@ import type { Logger } from '../logging/logger.js';
 import type { DocentMetrics } from './metrics.js';
 import type { ReadinessResult } from './readiness.js';
 import { escapeHtml, renderStatusPage } from './status-page.js';
+import type { InsightsReport } from '../insights/insights-report.js';
+import { insightsResponse } from '../insights/insights-route.js';
 
 /**
  * The operations HTTP endpoint: a status page for people, health and readiness for orchestrators
  * (Kubernetes, a Space, a load balancer), and Prometheus metrics. Plain node:http — four GET routes do not
  * justify a framework, and the Slack HTTP adapter can share the port through `extraHandler`.
  *
- * Routes: `/status` (the status page; `/` redirects there until the web chat page takes `/`), `/healthz`,
- * `/readyz`, `/metrics`; the web chat API (/api/*, src/server/chat-api.ts) comes in through `extraHandler`.
+ * Routes: `/status` (the status page; `/` redirects there unless the web chat is on, whose page then takes `/`), `/healthz`,
+ * `/readyz`, `/metrics`, `/insights` (the maintainers' report, src/insights/); the web chat API (/api/*, src/server/chat-api.ts) comes in through `extraHandler`.
  *
  * Exposure: the caller picks the interface (config: 127.0.0.1 by default, 0.0.0.0 under the Space profile).
  * With a `token`, `/metrics` and the status page's figures need `Authorization: Bearer <token>`; without it `/status`
@@ -41,6 +43,8 @@ export interface HttpServerOptions {
   title?: string;
   /** How long `close()` lets in-flight requests finish before cutting connections. */
   closeGraceMs?: number;
+  /** Builds the `/insights` report for a window (`loadInsights` over the data dir); without it /insights is 404. */
+  insights?: (since: string) => Promise<InsightsReport>;
 }
 
 export interface RunningHttpServer {
@@ -79,7 +83,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML = 'text/html; charset=utf-8';
-const ROUTES = new Set(['/', '/status', '/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set(['/', '/status', '/healthz', '/readyz', '/metrics', '/insights']);
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -133,16 +137,21 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         return send(res, r.ok ? 200 : 503, JSON_TYPE, `${JSON.stringify({ ok: r.ok, checks })}\n`);
       }
       case '/':
-        // `/` is kept for the web chat page (coming); until then it points at the status page. 302, not 301: a
-        // browser must not remember it once `/` serves the chat.
+        // With the web chat on, its handler (src/server/web-chat) serves `/` before this runs; without it `/` points
+        // at the status page. 302, not 301: a browser must not remember it once the web chat is switched on.
         return send(res, 302, TEXT, 'see /status\n', { Location: '/status' });
+      case '/insights': {
+        // Who may see it (token, or loopback only without one) and its own CSP: src/insights/insights-route.ts.
+        const r = await insightsResponse(req, { load: o.insights, authorized: authorized(req), tokenSet: Boolean(o.token), host: o.host ?? '127.0.0.1', frameAncestors: o.frameAncestors });
+        return send(res, r.status, r.type, r.body, r.headers);
+      }
       case '/metrics':
         if (!authorized(req)) return send(res, 401, TEXT, 'unauthorized: send Authorization: Bearer <STATUS_TOKEN>\n', { 'WWW-Authenticate': 'Bearer realm="docent"' });
         return send(res, 200, o.metrics.contentType, await o.metrics.render());
       default: {
         if (!authorized(req)) return send(res, 200, HTML, minimalPage(title, (await o.ready()).ok));
         const [status, sources] = await Promise.all([o.services.status(), o.services.sources()]);
-        return send(res, 200, HTML, renderStatusPage({ ...status, sources: sources.sources }, { title }));
+        return send(res, 200, HTML, renderStatusPage({ ...status, sources: sources.sources }, { title, insights: o.insights !== undefined }));
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { DocentRuntime } from '../runtime/docent-runtime.js';
+import { platformCheck, type PlatformStatus } from './platform-health.js';
 
 /**
  * Readiness for `/readyz`: can this process answer right now? Liveness (`/healthz`) is separate on purpose —
@@ -30,12 +31,14 @@ function reason(err: unknown): string {
 }
 
 /**
- * Builds the `ready()` callback for `startHttpServer`: the serving index is loaded (a manifest is present) and
- * Chroma answers a collection listing within 2 s.
+ * Builds the `ready()` callback for `startHttpServer`: the serving index is loaded (a manifest is present),
+ * Chroma answers a collection listing within 2 s, and each configured chat platform (`platforms`, by name) is
+ * connected — a platform that is reconnecting or failed is reported with its state and keeps the replica not
+ * ready, so an operator (or an orchestrator) sees which one is down.
  */
 export function readinessCheck(
   runtime: Pick<DocentRuntime, 'search' | 'stores'>,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; platforms?: () => Record<string, PlatformStatus> } = {},
 ): () => Promise<ReadinessResult> {
   const timeoutMs = opts.timeoutMs ?? CHROMA_TIMEOUT_MS;
   return async () => {
@@ -52,6 +55,7 @@ export function readinessCheck(
     } catch (err) {
       checks.chroma = `unreachable: ${reason(err)}`;
     }
+    for (const [name, status] of Object.entries(opts.platforms?.() ?? {})) checks[name.toLowerCase()] = platformCheck(status);
     return { ok: Object.values(checks).every((v) => v === true), checks };
   };
 }

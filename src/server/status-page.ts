@@ -14,6 +14,8 @@ export interface StatusPageOptions {
   title: string;
   /** The clock for "age" figures; injectable so tests are deterministic. */
   now?: Date;
+  /** Link to `/insights` (when the server serves it). */
+  insights?: boolean;
 }
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -137,7 +139,7 @@ ${facts([
 ${backends}
 </section>
 </main>
-<footer><p class="muted">Rendered <time datetime="${escapeHtml(now.toISOString())}">${escapeHtml(now.toISOString())}</time>. Machine-readable: <a href="/metrics">/metrics</a>, <a href="/readyz">/readyz</a>.</p></footer>
+<footer><p class="muted">Rendered <time datetime="${escapeHtml(now.toISOString())}">${escapeHtml(now.toISOString())}</time>. Machine-readable: <a href="/metrics">/metrics</a>, <a href="/readyz">/readyz</a>.${opts.insights ? ' What people asked: <a href="/insights">/insights</a>.' : ''}</p></footer>
 </body>
 </html>
 `;

@@ -40,7 +40,7 @@ const SOLO_SHAPE: StreamShape = { firstTokenMs: 100, tokenGapMs: 50, tokens: 3 }
 const LADDER_SHAPE: StreamShape = { firstTokenMs: 200, tokenGapMs: 50, tokens: quick ? 11 : 21 };
 // Full mode climbs in small steps near the expected ceiling so it is located, not just bracketed; quick mode
 // only brackets it. Steps are long enough (full: 7.5 s, six answer lengths) for a backlog to show.
-const LADDER_RATES = quick ? [10, 80] : [10, 15, 20, 30, 40, 60, 80];
+const LADDER_RATES = quick ? [10, 80] : [15, 30, 45, 60, 80];
 const LADDER_WINDOWS = 3;
 const LADDER_WINDOW_SEC = quick ? 1 / 3 : 2.5;
 /** No ladder step starts that could end past this much wall time (the part's budget: 15 s quick, 60 s full). */
@@ -49,7 +49,10 @@ const LADDER_BUDGET_SEC = quick ? 14 : 55;
 const nominalMs = (s: StreamShape) => s.firstTokenMs + (s.tokens - 1) * s.tokenGapMs;
 const LATE_MS = 2 * nominalMs(LADDER_SHAPE);
 
-/** discord.js's default globalRequestsPerSecond (the adapter does not change it). */
+/**
+ * discord.js's default globalRequestsPerSecond. The adapter keeps it for bot-token requests and takes interaction
+ * routes out of it (src/adapters/discord/interaction-rest.ts), as Discord does with its own global limit.
+ */
 const GLOBAL_CAP = 50;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -154,7 +157,7 @@ function latencyReport(bursts: BurstRun[], solos: BurstRun[]): string[] {
       `the baseline is a bare node:http POST round trip on 127.0.0.1, ${LOOPBACK_TRIPS} per run, measured in the same run just before its answers; ratios divide by its p50 (one round trip; its p99 is too noisy to divide by). ` +
       `Streams: ${BURST} at once: ${describeShape(BURST_SHAPE)}; one at a time: ${describeShape(SOLO_SHAPE)}. ` +
       `Answers in these runs without an ack or a final edit: ${missing}; 429s: ${rig.discord.state.rateLimits.length}; ` +
-      `requests discord.js held back for its global cap of 50/s, per run: ${bursts.map((r) => r.globalWaits).join(', ')} (${BURST} at once), ` +
+      `requests discord.js held back for its global cap of 50/s (bot-token routes only), per run: ${bursts.map((r) => r.globalWaits).join(', ')} (${BURST} at once), ` +
       `${solos.map((r) => r.globalWaits).join(', ')} (one at a time).`,
     '',
     '| measure | p50 | p95 | p99 | baseline (same runs) | ratio of medians |',
@@ -210,8 +213,9 @@ function ladderReport(steps: StepResult[], outOfTime: boolean): string[] {
     ? 'The ladder did not run: the time budget was spent before its first step.'
     : `Sustained with zero errors: ${sustained ? `${sustained.rate} questions/s (held ${+(LADDER_WINDOWS * LADDER_WINDOW_SEC).toFixed(2)} s)` : 'none (the lowest step failed)'}. ` +
       `Ceiling: ${ceiling ? `${ceiling.rate} questions/s (${whyFailed(ceiling)})` : `not reached up to ${lastRate}/s${outOfTime ? ' (the ladder stopped there to stay within the time budget)' : ''}`}. ` +
-      `Baseline (the requests-per-answer column): discord.js caps a client at ${GLOBAL_CAP} REST requests/s (globalRequestsPerSecond; it counts interaction-webhook ` +
-      `edits too, which Discord exempts from its global limit), so a step's requests per answer bound the answers/s that can last ` +
+      `Baseline (the requests-per-answer column): discord.js caps a client at ${GLOBAL_CAP} REST requests/s (globalRequestsPerSecond). Interaction ` +
+      `callbacks and webhook edits are exempt from Discord's global limit and the adapter sends them outside that cap, so only the bot-token ` +
+      `requests per answer (the thread on the answer) bound the answers/s that can last ` +
       `(a failing step's count stops while some of its requests are still queued)` +
       (sustained ? `; sustained ÷ its step's bound: ${times(sustained.rate, capBound(sustained), 2)}` +
         (sustained.rate > capBound(sustained) ? ` — above the bound, so the ${+(LADDER_WINDOWS * LADDER_WINDOW_SEC).toFixed(2)} s hold ran on a growing backlog and a longer one may fail.` : '.')
@@ -226,7 +230,7 @@ function ladderReport(steps: StepResult[], outOfTime: boolean): string[] {
       `≥ ${KEEP_UP * 100} % of the offered rate over the step (a backlog that grows fails this before it makes answers late). All questions go to one channel. ` +
       `∞: the percentile reaches an answer that had no first text or no final edit by the deadline.`,
     '',
-    '| offered | questions (windows × per window, send time) | ack p99 | LLM first token → first visible p50 / p95 | question → final answer p50 / p95 | completed answers/s, whole step (% of offered) | REST requests per answer, callback aside → answers/s the discord.js cap allows | discord.js global-cap waits per window | errors per window |',
+    '| offered | questions (windows × per window, send time) | ack p99 | LLM first token → first visible p50 / p95 | question → final answer p50 / p95 | completed answers/s, whole step (% of offered) | bot-token REST requests per answer (interaction routes aside) → answers/s the discord.js cap allows | discord.js global-cap waits per window | errors per window |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',

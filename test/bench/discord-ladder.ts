@@ -32,7 +32,11 @@ export interface StepResult {
   /** Seconds the whole step took to send (the timer can lag the schedule under load). */
   sendSec: number;
   windows: WindowResult[];
-  /** REST requests the step made per question, interaction callbacks left out (they bypass discord.js's global cap). */
+  /**
+   * Bot-token REST requests the step made per question (thread creation, channel messages): interaction
+   * callbacks and interaction-webhook edits are left out, since Discord exempts them from its global limit and
+   * the adapter sends them outside discord.js's cap (src/adapters/discord/interaction-rest.ts).
+   */
   restPerAnswer: number;
   /**
    * Answers finished per second over the whole step: finished ÷ (last final edit − first question − one
@@ -99,7 +103,7 @@ export async function step(
   const keepsUp = completedPerSec >= KEEP_UP * o.rate;
   return {
     rate: o.rate, windowSec: o.windowSec, sendSec, windows,
-    restPerAnswer: requests.filter((q) => !q.path.endsWith('/callback')).length / questions,
+    restPerAnswer: requests.filter((q) => !q.path.endsWith('/callback') && !q.path.startsWith('/webhooks/')).length / questions,
     completedPerSec, keepsUp,
     ok: keepsUp && windows.every((w) => w.ok),
   };

@@ -46,8 +46,8 @@ export class DiscordRig {
   /** What the fake's headers allow on the @original edit route: the largest limit and window seen. */
   readonly editBucket = { limit: 0, windowSec: 0 };
   /**
-   * When discord.js waited before sending: `global` is its client-side cap of 50 requests/s per client (it
-   * counts interaction-webhook edits, which real Discord exempts from the global limit), `route` a bucket
+   * When discord.js waited before sending: `global` is its client-side cap of 50 requests/s per client (the
+   * adapter keeps interaction-webhook edits out of it, as Discord does: interaction-rest.ts), `route` a bucket
    * the headers said was spent. Neither is an error; both explain latency.
    */
   readonly clientWaits: { global: number[]; route: number[] } = { global: [], route: [] };

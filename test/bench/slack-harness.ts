@@ -72,7 +72,8 @@ export function adapterFor(slack: FakeSlack, llm: FakeLlm, mode: 'socket' | 'htt
   return createSlackAdapter({
     botToken: 'xoxb-bench', appToken: 'xapp-bench', signingSecret: slack.signingSecret, mode, port: 0, services: llm.services, commands: commandList,
     logger: pino({ level: 'silent' }), settings: { streaming, updateIntervalMs: UPDATE_INTERVAL_MS, historyMessages: 10 },
-    slackApiUrl: slack.apiUrl,
+    // The adapter's budget counts the same tiers the fake enforces (none where a bench turns them off).
+    slackApiUrl: slack.apiUrl, rateTiers: slack.tiers,
   });
 }
 

@@ -26,7 +26,7 @@ function freePort(): Promise<number> {
 }
 
 describe('docent start with SPACE_ID and no chat tokens', () => {
-  it('stays up, streams a cited answer from POST /api/ask and serves /status', async () => {
+  it('stays up, serves the chat page at /, streams a cited answer from POST /api/ask and serves /status', async () => {
     const port = await freePort();
     const p = spawnDocent(process.execPath, [path.join(repo, 'bin/docent.js'), 'start', '--data-dir', path.join(work, 'data')], {
       PATH: process.env.PATH ?? '', HOME: work, LOG_LEVEL: 'info', EMBEDDER: 'word-vectors', SPACE_ID: 'someone/docent-test',
@@ -52,6 +52,17 @@ describe('docent start with SPACE_ID and no chat tokens', () => {
       expect(finish.type).toBe('finish');
       expect(finish.info.citations.length).toBeGreaterThan(0);
       expect(JSON.stringify(finish.info.citations)).toMatch(/Field Manual/);
+
+      // The chat page at / (from the compiled build: the client sources are found and bundled at start).
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors https:\/\/huggingface\.co/);
+      const script = /src="(\/assets\/app-[0-9a-f]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeTruthy();
+      const bundle = await fetch(`${base}${script}`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(10_000);
 
       const status = await fetch(`${base}/status`);
       expect(status.status).toBe(200);

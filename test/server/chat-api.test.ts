@@ -200,7 +200,7 @@ describe('limits and access', () => {
     expect((await fetch(`${server.url}/api/ask`, { method: 'OPTIONS' })).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('serves the status page at /status; / redirects there until the web chat page exists', async () => {
+  it('serves the status page at /status; with only the API mounted (no page), / redirects there', async () => {
     const root = await fetch(`${server.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/status');

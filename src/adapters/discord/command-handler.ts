@@ -1,15 +1,17 @@
-import { ChannelType, PermissionFlagsBits, Routes, ThreadAutoArchiveDuration, type ChatInputCommandInteraction } from 'discord.js';
+import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { CommandDefinition, CommandReply, Invoker } from '../../../commands/types.js';
 import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
+import { handoffSurface } from './handoff-surface.js';
+import { AnswerThread } from './answer-thread.js';
 import { InteractionReply } from './interaction-reply.js';
 import { MessageSeries } from './message-series.js';
 import { runProgress } from './progress.js';
-import { threadNameFrom } from './sanitize.js';
 import { streamAnswer } from './stream-answer.js';
 import type { AnswerMemory } from './thread-history.js';
+import { TokenClock } from './token-clock.js';
 
 /**
  * Runs one slash command: acknowledge in time, check access, run the platform-neutral definition and render
@@ -21,6 +23,8 @@ export interface CommandHandlerDeps {
   logger: Logger;
   editIntervalMs: number;
   memory: AnswerMemory;
+  /** When a long reply stops using the interaction token (default: 14 of its 15 minutes; tests scale it down). */
+  tokenHandoffMs?: number;
 }
 
 /**
@@ -71,13 +75,21 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
 async function render(result: CommandReply, reply: InteractionReply, interaction: ChatInputCommandInteraction, deps: CommandHandlerDeps, log: Logger): Promise<void> {
   if (result.type === 'text') return reply.sendText(result.markdown, result.ephemeral);
   if (result.type === 'progress') {
-    const surface = await reply.start(result.ephemeral, result.initial);
+    // A reindex can outlast the interaction token (15 minutes): past the handoff its progress and result go
+    // on by bot token in the channel instead of 401-ing forever (see handoff-surface.ts).
+    const clock = new TokenClock(interaction.createdTimestamp, deps.tokenHandoffMs);
+    const surface = handoffSurface({
+      interaction: await reply.start(result.ephemeral, result.initial), clock, rest: interaction.client.rest,
+      channelId: interaction.channelId, ephemeral: result.ephemeral, logger: log,
+      originalId: async () => (await interaction.fetchReply()).id,
+    });
     await runProgress({ surface, initial: result.initial, run: result.run, editIntervalMs: deps.editIntervalMs, logger: log });
     return;
   }
-  const surface = await reply.start(false);
-  const series = new MessageSeries(surface);
-  let thread: Promise<void> | undefined;
+  const reply0 = await reply.start(false);
+  // The thread opens on the reply once it shows text; the rest of a long answer continues inside it.
+  const thread = new AnswerThread(interaction, reply0, result.question.text, log);
+  const series = new MessageSeries(thread.surface);
   const streamed = await streamAnswer({
     parts: result.parts,
     series,
@@ -86,30 +98,11 @@ async function render(result: CommandReply, reply: InteractionReply, interaction
     logger: log,
     // The app's permissions in the channel (interaction `app_permissions`): without Embed Links the cards go into the text.
     embeds: interaction.appPermissions.has(PermissionFlagsBits.EmbedLinks),
-    onVisible: () => {
-      thread = openThread(interaction, series.ids[0], result.question.text).catch((err: unknown) => log.warn({ err }, 'could not open a thread on the answer'));
-    },
   });
-  await thread;
+  const threadId = await thread.ready();
   const first = series.ids[0];
   if (first && streamed.outcome === 'finished') deps.memory.remember(first, result.question.text, streamed.text);
-  log.info({ answerId: result.answerId, outcome: streamed.outcome, edits: streamed.edits, messages: series.ids.length }, 'answered');
-}
-
-/**
- * Opens a thread on the answer so the conversation can go on there — unless the command ran inside a
- * thread already (the answer is in it) or in a channel without threads.
- */
-async function openThread(interaction: ChatInputCommandInteraction, messageId: string | undefined, question: string): Promise<void> {
-  const channel = interaction.channel;
-  if (!messageId || channel?.isThread()) return;
-  const name = threadNameFrom(question);
-  if (channel && (channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement)) {
-    await channel.threads.create({ name, startMessage: messageId, autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
-  } else if (!channel) {
-    // The channel is not cached (a permissions edge case): the REST call needs only the ids.
-    await interaction.client.rest.post(Routes.threads(interaction.channelId, messageId), { body: { name, auto_archive_duration: ThreadAutoArchiveDuration.OneDay } });
-  }
+  log.info({ answerId: result.answerId, outcome: streamed.outcome, edits: streamed.edits, messages: series.ids.length, threadId }, 'answered');
 }
 
 /** Who ran it, with role ids for the admin allow-list and the channel that scopes sources (a thread's parent). */

@@ -5,8 +5,10 @@ import type { CommandDefinition } from '../../../commands/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { handleCommand } from './command-handler.js';
 import { handleFeedbackClick, parseFeedbackId } from './feedback.js';
+import { exemptInteractionRoutes } from './interaction-rest.js';
 import { handleMessage } from './message-handler.js';
 import { noMentions } from './sanitize.js';
+import { syncCommands } from './sync-commands.js';
 import { AnswerMemory } from './thread-history.js';
 
 export interface DiscordAdapterDeps {
@@ -19,11 +21,26 @@ export interface DiscordAdapterDeps {
     editIntervalMs: number;
     /** Thread messages read as history for a follow-up. */
     historyMessages: number;
+    /**
+     * How long after an interaction its reply stops using the interaction token and continues by bot token
+     * (default 14 minutes of Discord's 15; tests scale it down with the fake's token lifetime).
+     */
+    tokenHandoffMs?: number;
   };
   /** REST base URL, e.g. the fake Discord's `http://127.0.0.1:PORT/api` in tests; default discord.com. */
   restApi?: string;
   /** How long `start()` waits for the gateway's READY (default 30 s). */
   readyTimeoutMs?: number;
+  /**
+   * Told of connection changes after `start()` resolved (the gateway dropped and discord.js reconnects; it
+   * resumed; it gave up), for `/readyz`. `start()` itself resolves or rejects: its caller records that.
+   */
+  onState?: (state: 'connected' | 'reconnecting' | 'failed', reason?: string) => void;
+  /**
+   * Register the slash commands at start when Discord's differ (see sync-commands.ts): in this guild, or
+   * globally without one. Omitted: never touch the registered commands.
+   */
+  registerCommands?: { guildId?: string };
 }
 
 export interface DiscordAdapter {
@@ -55,6 +72,12 @@ const INTENT_REFUSED_WARNING =
   'threads that do not @mention it are ignored, because Discord delivers them without text. To restore them, enable ' +
   '"Message Content Intent" under Bot → Privileged Gateway Intents in the Discord Developer Portal and restart.';
 
+/**
+ * Gateway close codes after which discord.js does not reconnect (authentication failed, invalid shard, sharding
+ * required, invalid API version, invalid or disallowed intents): https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes
+ */
+const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+
 const BASE_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages];
 const ALL_INTENTS = [...BASE_INTENTS, GatewayIntentBits.MessageContent];
 
@@ -82,7 +105,10 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
   const logger = deps.logger.child({ platform: 'discord' });
   const commands = new Map(deps.commands.map((c) => [c.name, c]));
   const memory = new AnswerMemory();
-  const shared = { services: deps.services, logger, editIntervalMs: deps.settings.editIntervalMs, memory };
+  const shared = {
+    services: deps.services, logger, editIntervalMs: deps.settings.editIntervalMs, memory,
+    ...(deps.settings.tokenHandoffMs !== undefined ? { tokenHandoffMs: deps.settings.tokenHandoffMs } : {}),
+  };
   const running = new Set<Promise<void>>();
   let started = false;
 
@@ -101,6 +127,8 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       allowedMentions: noMentions(),
       ...(deps.restApi ? { rest: { api: deps.restApi } } : {}),
     });
+    // Interaction replies are outside Discord's global limit; keep them outside discord.js's cap too.
+    exemptInteractionRoutes(c.rest, () => c.application?.id ?? c.user?.id);
     c.on(Events.InteractionCreate, (interaction: Interaction) => {
       if (interaction.isChatInputCommand()) track('command', () => handleCommand(interaction, { ...shared, commands }));
       else if (interaction.isButton() && parseFeedbackId(interaction.customId)) track('feedback', () => handleFeedbackClick(interaction, deps.services, logger));
@@ -119,6 +147,14 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     });
     c.on(Events.ShardResume, (shard, replayed) => logger.info({ shard, replayed }, 'gateway session resumed'));
     c.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'gateway reconnecting'));
+    // Readiness follows the gateway once started (before that, start()'s outcome is the state).
+    c.on(Events.ShardDisconnect, (ev) => {
+      if (started) deps.onState?.(FATAL_CLOSE_CODES.has(ev.code) ? 'failed' : 'reconnecting', `gateway closed with code ${ev.code}`);
+    });
+    c.on(Events.ShardReconnecting, () => started && deps.onState?.('reconnecting', 'gateway reconnecting'));
+    c.on(Events.ShardResume, () => started && deps.onState?.('connected'));
+    c.on(Events.ShardReady, () => started && deps.onState?.('connected'));
+    c.on(Events.Invalidated, () => started && deps.onState?.('failed', 'session invalidated'));
     c.rest.on(RESTEvents.RateLimited, (info) =>
       logger.info({ route: info.route, method: info.method, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited; discord.js waits'),
     );
@@ -166,6 +202,14 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
       }
       started = true;
       logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size, commands: commands.size, messageContent }, 'connected to Discord');
+      const applicationId = client.application?.id;
+      if (deps.registerCommands && applicationId) {
+        // A failure here leaves whatever was registered before: worth a warning, not a reason to stop serving.
+        const guildId = deps.registerCommands.guildId;
+        await syncCommands({ rest: client.rest, applicationId, commands: deps.commands, ...(guildId ? { guildId } : {}) })
+          .then((r) => logger.info({ scope: r.scope, guildId, changed: r.changed, commands: r.names }, r.changed ? 'slash commands registered' : 'slash commands already up to date'))
+          .catch((err: unknown) => logger.warn({ err, guildId }, 'could not register the slash commands; run `docent discord deploy-commands` to see why'));
+      }
     },
     async stop() {
       if (running.size) {

@@ -31,13 +31,16 @@ const EMPTY_QUESTION = 'Ask me a question about the catalog, e.g. “where are t
 export async function handleMessage(message: Message, deps: MessageHandlerDeps): Promise<void> {
   const botId = message.client.user.id;
   if (message.author.bot || message.author.id === botId || message.system || !message.inGuild()) return;
-  const mentioned = message.mentions.users.has(botId);
+  // A mention of the bot's managed (integration) role reads the same to users as a mention of the bot: Discord
+  // offers both in the @ autocomplete, and the role one arrives in `mention_roles`, not in `mentions`.
+  const botRoleId = message.guild.roles.botRoleFor(botId)?.id;
+  const mentioned = message.mentions.users.has(botId) || (botRoleId !== undefined && message.mentions.roles.has(botRoleId));
   const channel = message.channel;
   const inThread = channel.isThread();
   if (!(inThread ? channel.ownerId === botId || mentioned : mentioned)) return;
 
   const log = deps.logger.child({ channelId: message.channelId, messageId: message.id });
-  const text = stripBotMention(message.content, botId);
+  const text = stripBotMention(message.content, botId, botRoleId);
   const scopeChannel = inThread ? (channel.parentId ?? channel.id) : channel.id;
 
   if (!text) {

@@ -71,7 +71,12 @@ export function escapeInline(text: string): string {
   return defuseLinks(escapeMarkdown(stripMentions(text)).replace(/[[\]<]/g, (c) => `\\${c}`));
 }
 
-/** Removes the bot's own mention (`<@id>` / `<@!id>`) from a message before it becomes a question. */
-export function stripBotMention(text: string, botId: string): string {
-  return text.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/[ \t]{2,}/g, ' ').trim();
+/**
+ * Removes the bot's own mention (`<@id>` / `<@!id>`) — and, when given, a mention of its managed role
+ * (`<@&roleId>`, what Discord's autocomplete inserts when a user picks the bot's role instead of the bot) — from
+ * a message before it becomes a question.
+ */
+export function stripBotMention(text: string, botId: string, botRoleId?: string): string {
+  const role = botRoleId ? `|<@&${botRoleId}>` : '';
+  return text.replace(new RegExp(`<@!?${botId}>${role}`, 'g'), ' ').replace(/[ \t]{2,}/g, ' ').trim();
 }

@@ -1,5 +1,5 @@
 import type { AnswerPart, FinishInfo } from '../../core/answer/types.js';
-import { DocentError } from '../../core/errors.js';
+import type { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
 import { cardEmbeds, cardsMarkdown } from './dataset-embeds.js';
@@ -8,12 +8,13 @@ import type { MessageSeries } from './message-series.js';
 import type { OutgoingMessage } from './outgoing.js';
 import { safeMarkdown } from './sanitize.js';
 import { formatFinalAnswer } from './source-list.js';
-import { splitMessage } from '../shared/split-message.js';
-import { createThrottledEditor } from '../shared/throttled-editor.js';
+import { renderAnswer, type AnswerSurface } from '../shared/answer-renderer.js';
+import { DISCORD_MESSAGE_LIMIT, splitMessage } from '../shared/split-message.js';
 
 /**
- * Renders an answer stream into a message series: text streams in by throttled edits (≈ one per
- * `editIntervalMs`, never two at once), spilling into follow-up messages past 2000 characters; at `finish`
+ * Renders an answer stream into a message series through the shared loop (shared/answer-renderer.ts): text
+ * streams in by throttled edits (≈ one per `editIntervalMs`, never two at once), spilling into further
+ * messages past 2000 characters (in the answer's thread: see answer-thread.ts); at `finish`
  * the final text, the numbered sources and the feedback buttons replace the streaming state in one last
  * edit; an `error` part ends it with one polite sentence (the log keeps the detail). The text is untrusted
  * (a model can copy a planted link, a not-found reply names catalog titles): it is rendered with `safeMarkdown`
@@ -44,55 +45,24 @@ export interface StreamedAnswer {
 }
 
 export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnswer> {
-  let visible = false;
-  const editor = createThrottledEditor<OutgoingMessage[]>({
-    intervalMs: o.editIntervalMs,
-    apply: async (messages) => {
-      await o.series.show(messages);
-      if (!visible) {
-        visible = true;
-        o.onVisible?.();
-      }
-    },
-    // A failed intermediate edit is not fatal: the next one (or the final) carries the whole text again.
-    onError: (err) => o.logger.warn({ err }, 'streaming edit failed'),
-  });
-
   let text = '';
-  let result: StreamedAnswer | undefined;
-  let final: OutgoingMessage[] | undefined;
-  try {
-    for await (const part of o.parts) {
-      if (part.type === 'text-delta') {
-        text += part.text;
-        if (text.trim()) editor.update(streamingMessages(text));
-      } else if (part.type === 'finish') {
-        text = part.info.text || text;
-        final = finalMessages(text, part.info, o.answerId, { embeds: o.embeds ?? true });
-        result = { outcome: 'finished', text, info: part.info, edits: 0 };
-        break;
-      } else if (part.type === 'error') {
-        final = errorMessages(text, part.error, o.logger);
-        result = { outcome: 'error', text, edits: 0 };
-        break;
-      }
-    }
-  } catch (err) {
-    // The pipeline turns failures into parts; a throw here is a bug, still shown politely.
-    const error = err instanceof DocentError ? err : new DocentError('answer_failed', 'internal', (err as Error).message, { cause: err });
-    final = errorMessages(text, error, o.logger);
-    result = { outcome: 'error', text, edits: 0 };
-  }
-  if (!final || !result) {
-    final = errorMessages(text, new DocentError('answer_incomplete', 'internal', 'the answer stream ended without finishing'), o.logger);
-    result = { outcome: 'error', text, edits: 0 };
-  }
-  try {
-    await editor.finish(final);
-  } catch (err) {
-    o.logger.error({ err }, 'final answer edit failed');
-  }
-  return { ...result, edits: editor.edits };
+  const surface: AnswerSurface = {
+    // Discord asks for about one edit a second on a streaming message; message content holds 2000 characters.
+    limits: { messageChars: DISCORD_MESSAGE_LIMIT, minEditIntervalMs: o.editIntervalMs },
+    push(delta) {
+      text += delta;
+      return text.trim() !== '';
+    },
+    showLive: () => o.series.show(streamingMessages(text)),
+    async showEnd(ending) {
+      if (ending.outcome === 'finished') {
+        text = ending.info.text || text;
+        await o.series.show(finalMessages(text, ending.info, o.answerId, { embeds: o.embeds ?? true }));
+      } else await o.series.show(errorMessages(text, ending.error));
+    },
+  };
+  const rendered = await renderAnswer({ parts: o.parts, surface, logger: o.logger, ...(o.onVisible ? { onVisible: o.onVisible } : {}) });
+  return { outcome: rendered.outcome, text, ...(rendered.info ? { info: rendered.info } : {}), edits: rendered.edits };
 }
 
 /** The streaming state: the text so far, split into messages; no sources or buttons yet. */
@@ -121,8 +91,7 @@ export function finalMessages(
   return messages;
 }
 
-function errorMessages(text: string, error: DocentError, logger: Logger): OutgoingMessage[] {
-  logger.error({ err: error, code: error.code, category: error.category }, 'answer failed');
+function errorMessages(text: string, error: DocentError): OutgoingMessage[] {
   // A user-category error message can quote input (a date filter): untrusted like the rest.
   const polite = safeMarkdown(politeError(error));
   return splitMessage(text.trim() ? `${safeMarkdown(text).trimEnd()}\n\n${polite}` : polite).map((content) => ({ content }));

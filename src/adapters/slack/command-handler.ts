@@ -6,7 +6,9 @@ import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
 import { splitMessage } from '../shared/split-message.js';
 import { toMrkdwn } from './mrkdwn.js';
-import { POST_OPTIONS, slackErrorCode, type WebClient } from './outgoing.js';
+import { POST_OPTIONS, slackErrorCode } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
+import type { ThreadCache } from './thread-cache.js';
 import { runProgress } from './progress.js';
 import { streamAnswer, type StreamingChoice } from './stream-answer.js';
 import { questionEcho } from './thread-history.js';
@@ -25,6 +27,9 @@ export interface CommandHandlerDeps {
   streaming: StreamingChoice;
   intervalMs: number;
   ourThreads: RecentKeys;
+  /** Web API calls within the workspace's rate budget (slack-calls.ts). */
+  calls: SlackCalls;
+  threads: ThreadCache;
 }
 
 /** The slash command Docent registers (also in slack/manifest.yml). */
@@ -44,7 +49,7 @@ export function parseSubcommand(text: string, names: Set<string>): { name: strin
 }
 
 /** Runs one `/docent` invocation after its ack. Never throws: failures become one polite ephemeral line. */
-export async function handleSlashCommand(command: SlashCommand, respond: RespondFn, client: WebClient, deps: CommandHandlerDeps): Promise<void> {
+export async function handleSlashCommand(command: SlashCommand, respond: RespondFn, deps: CommandHandlerDeps): Promise<void> {
   const { name, rest } = parseSubcommand(command.text ?? '', new Set(deps.commands.keys()));
   const log = deps.logger.child({ command: name, channel: command.channel_id, userId: command.user_id });
   const reply = (markdown: string, ephemeral = true) => respondText(respond, slackCommandText(markdown, deps.commands), ephemeral);
@@ -57,7 +62,7 @@ export async function handleSlashCommand(command: SlashCommand, respond: Respond
       return await reply(`Sorry, only Docent admins can run \`${SLASH_COMMAND} ${def.name}\`.`);
     }
     const result = await def.run({ args: argsFor(def, rest), invoker, services: deps.services });
-    await render(result, command, respond, client, deps, log);
+    await render(result, command, respond, deps, log);
   } catch (err) {
     log.error({ err }, 'command failed');
     const message = err instanceof DocentError ? politeError(err) : 'Sorry — something went wrong while running that command. Please try again.';
@@ -71,17 +76,17 @@ function argsFor(def: CommandDefinition, rest: string): Record<string, string | 
   return option ? { [option.name]: rest } : {};
 }
 
-async function render(result: CommandReply, command: SlashCommand, respond: RespondFn, client: WebClient, deps: CommandHandlerDeps, log: Logger): Promise<void> {
+async function render(result: CommandReply, command: SlashCommand, respond: RespondFn, deps: CommandHandlerDeps, log: Logger): Promise<void> {
   if (result.type === 'text') return respondText(respond, slackCommandText(result.markdown, deps.commands), result.ephemeral);
   if (result.type === 'progress') {
-    await runProgress({ client, respond, channel: command.channel_id, ephemeral: result.ephemeral, initial: result.initial, run: result.run, intervalMs: deps.intervalMs, logger: log });
+    await runProgress({ calls: deps.calls, respond, channel: command.channel_id, ephemeral: result.ephemeral, initial: result.initial, run: result.run, intervalMs: deps.intervalMs, logger: log });
     return;
   }
   // The slash command leaves no message to thread under: Docent posts the question, then answers beneath it.
   let rootTs: string | undefined;
   try {
-    const root = await client.chat.postMessage({ channel: command.channel_id, text: questionEcho(result.question.text, command.user_name), ...POST_OPTIONS });
-    rootTs = root.ts;
+    const root = await deps.calls.call('chat.postMessage', { channel: command.channel_id, text: questionEcho(result.question.text, command.user_name), ...POST_OPTIONS });
+    rootTs = typeof root['ts'] === 'string' ? root['ts'] : undefined;
   } catch (err) {
     log.warn({ err, code: slackErrorCode(err) }, 'could not post in the channel');
   }
@@ -90,9 +95,11 @@ async function render(result: CommandReply, command: SlashCommand, respond: Resp
     void result.parts[Symbol.asyncIterator]().return?.(undefined);
     return respondText(respond, 'Sorry — I cannot post in this conversation. Invite me to the channel (`/invite @Docent`) or ask me in a direct message.', true);
   }
-  deps.ourThreads.add(`${command.channel_id}:${rootTs}`);
+  const threadKey = `${command.channel_id}:${rootTs}`;
+  deps.ourThreads.add(threadKey);
+  deps.threads.add(threadKey, { role: 'user', text: result.question.text });
   const streamed = await streamAnswer({
-    client,
+    calls: deps.calls,
     target: { channel: command.channel_id, threadTs: rootTs, userId: command.user_id, teamId: command.team_id },
     parts: result.parts,
     answerId: result.answerId,
@@ -100,7 +107,8 @@ async function render(result: CommandReply, command: SlashCommand, respond: Resp
     intervalMs: deps.intervalMs,
     logger: log,
   });
-  log.info({ answerId: result.answerId, outcome: streamed.outcome, mode: streamed.mode, edits: streamed.edits, messages: streamed.messageTs.length }, 'answered');
+  if (streamed.outcome === 'finished' && streamed.text.trim()) deps.threads.add(threadKey, { role: 'assistant', text: streamed.text });
+  log.info({ answerId: result.answerId, outcome: streamed.outcome, mode: streamed.mode, edits: streamed.edits, messages: streamed.messageTs.length, endShown: streamed.endShown }, 'answered');
 }
 
 /** Command Markdown as Slack mrkdwn; `/ask`-style names in help texts read as `/docent ask`. */

@@ -2,9 +2,11 @@ import type { DocentServices } from '../../../commands/services.js';
 import type { Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { stripBotMention } from './mrkdwn.js';
-import { POST_OPTIONS, type WebClient } from './outgoing.js';
+import { POST_OPTIONS } from './outgoing.js';
 import type { RecentKeys } from './recent-keys.js';
+import type { SlackCalls } from './slack-calls.js';
 import { streamAnswer, type StreamingChoice } from './stream-answer.js';
+import { recentTurns, type ThreadCache } from './thread-cache.js';
 import { readThread, TALK_SUBTYPES, type BotIdentity } from './thread-history.js';
 
 /**
@@ -12,7 +14,7 @@ import { readThread, TALK_SUBTYPES, type BotIdentity } from './thread-history.js
  * - an @mention in a channel is answered in a thread under it (or in the thread it was written in);
  * - in a thread Docent has answered in, every later message is a follow-up, answered with the thread's
  *   history — threads are remembered when answered, and after a restart recognised by Docent's own messages
- *   in conversations.replies;
+ *   in conversations.replies (read once: the conversation is then kept in the thread cache, thread-cache.ts);
  * - a direct message is answered in a thread under it, in the DM (native streaming needs a thread, and a
  *   thread keeps each conversation's history apart); replies in that thread are follow-ups.
  * Bots (Docent included), edits, joins and other subtypes are ignored, so no two bots talk in a loop.
@@ -49,6 +51,10 @@ export interface ConversationDeps {
   ourThreads: RecentKeys;
   /** Threads recently checked and found not to be Docent's (saves a conversations.replies per message). */
   notOurs: RecentKeys;
+  /** Web API calls within the workspace's rate budget (slack-calls.ts). */
+  calls: SlackCalls;
+  /** What was said in each thread Docent answers in, so follow-ups need no conversations.replies. */
+  threads: ThreadCache;
   /** Runs work after the ack, tracked for `stop()`; never throws. */
   track: (what: string, work: () => Promise<void>) => void;
 }
@@ -56,17 +62,17 @@ export interface ConversationDeps {
 const EMPTY_QUESTION = 'Ask me a question about the catalog, e.g. “where are the trail maps?”, and I will answer with sources.';
 
 /** `app_mention`: answered in a thread (unless seen before). */
-export function onAppMention(event: IncomingMessage, eventId: string | undefined, client: WebClient, deps: ConversationDeps): void {
+export function onAppMention(event: IncomingMessage, eventId: string | undefined, deps: ConversationDeps): void {
   if (!firstDelivery(eventId, deps) || !fromPerson(event, deps)) return;
   if (!deps.seen.claim(messageKey(event))) return;
-  deps.track('mention', () => answer(event, client, deps));
+  deps.track('mention', () => answer(event, deps));
 }
 
 /** `message`: a DM, or a follow-up in one of Docent's threads; everything else is left alone. */
-export function onMessage(event: IncomingMessage, eventId: string | undefined, client: WebClient, deps: ConversationDeps): void {
+export function onMessage(event: IncomingMessage, eventId: string | undefined, deps: ConversationDeps): void {
   if (!firstDelivery(eventId, deps) || !fromPerson(event, deps)) return;
   if (event.channel_type === 'im') {
-    if (deps.seen.claim(messageKey(event))) deps.track('direct message', () => answer(event, client, deps));
+    if (deps.seen.claim(messageKey(event))) deps.track('direct message', () => answer(event, deps));
     return;
   }
   if (!event.thread_ts || event.thread_ts === event.ts) return;
@@ -77,15 +83,16 @@ export function onMessage(event: IncomingMessage, eventId: string | undefined, c
   deps.track('follow-up', async () => {
     let history: Turn[] | undefined;
     if (!deps.ourThreads.has(threadKey)) {
-      const read = await readThread({ client, channel: event.channel, threadTs: event.thread_ts!, beforeTs: event.ts, bot: deps.bot, limit: deps.historyMessages });
+      const read = await readThread({ calls: deps.calls, channel: event.channel, threadTs: event.thread_ts!, beforeTs: event.ts, bot: deps.bot, limit: deps.historyMessages });
       if (!read.ours) {
         deps.notOurs.add(threadKey);
         return;
       }
       deps.ourThreads.add(threadKey);
       history = read.turns;
+      deps.threads.seed(threadKey, read.turns);
     }
-    if (deps.seen.claim(messageKey(event))) await answer(event, client, deps, history);
+    if (deps.seen.claim(messageKey(event))) await answer(event, deps, history);
   });
 }
 
@@ -107,7 +114,7 @@ function messageKey(event: IncomingMessage): string {
 }
 
 /** Answers `event` in its thread (a new one under it when it is not in one). */
-async function answer(event: IncomingMessage, client: WebClient, deps: ConversationDeps, history?: Turn[]): Promise<void> {
+async function answer(event: IncomingMessage, deps: ConversationDeps, history?: Turn[]): Promise<void> {
   const threadTs = event.thread_ts ?? event.ts;
   const log = deps.logger.child({ channel: event.channel, ts: event.ts, threadTs });
   // Remembered before answering, so a follow-up written while the answer streams is recognised.
@@ -115,14 +122,18 @@ async function answer(event: IncomingMessage, client: WebClient, deps: Conversat
   deps.notOurs.delete(`${event.channel}:${threadTs}`);
   const text = stripBotMention(event.text ?? '', deps.bot.userId);
   if (!text) {
-    await client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text: EMPTY_QUESTION, ...POST_OPTIONS });
+    await deps.calls.call('chat.postMessage', { channel: event.channel, thread_ts: threadTs, text: EMPTY_QUESTION, ...POST_OPTIONS });
     return;
   }
-  const turns = history ?? (event.thread_ts ? await threadTurns(event, client, deps, log) : []);
+  const threadKey = `${event.channel}:${threadTs}`;
+  const known = history ?? deps.threads.get(threadKey) ?? (event.thread_ts ? await threadTurns(event, deps, log) : []);
+  if (!history && !deps.threads.get(threadKey)) deps.threads.seed(threadKey, known);
+  const turns = recentTurns(known, deps.historyMessages);
   const sources = deps.services.scopeFor(event.channel);
   const { answerId, parts } = deps.services.ask({ text, history: turns, ...(event.user ? { askerId: event.user } : {}), ...(sources ? { sources } : {}) });
+  deps.threads.add(threadKey, { role: 'user', text });
   const streamed = await streamAnswer({
-    client,
+    calls: deps.calls,
     target: { channel: event.channel, threadTs, userId: event.user!, ...(event.team ? { teamId: event.team } : {}) },
     parts,
     answerId,
@@ -130,13 +141,14 @@ async function answer(event: IncomingMessage, client: WebClient, deps: Conversat
     intervalMs: deps.intervalMs,
     logger: log,
   });
-  log.info({ answerId, outcome: streamed.outcome, mode: streamed.mode, edits: streamed.edits, messages: streamed.messageTs.length, historyTurns: turns.length }, 'answered');
+  if (streamed.outcome === 'finished' && streamed.text.trim()) deps.threads.add(threadKey, { role: 'assistant', text: streamed.text });
+  log.info({ answerId, outcome: streamed.outcome, mode: streamed.mode, edits: streamed.edits, messages: streamed.messageTs.length, historyTurns: turns.length, endShown: streamed.endShown }, 'answered');
 }
 
-async function threadTurns(event: IncomingMessage, client: WebClient, deps: ConversationDeps, log: Logger): Promise<Turn[]> {
+async function threadTurns(event: IncomingMessage, deps: ConversationDeps, log: Logger): Promise<Turn[]> {
   if (deps.historyMessages === 0) return [];
   try {
-    const read = await readThread({ client, channel: event.channel, threadTs: event.thread_ts!, beforeTs: event.ts, bot: deps.bot, limit: deps.historyMessages });
+    const read = await readThread({ calls: deps.calls, channel: event.channel, threadTs: event.thread_ts!, beforeTs: event.ts, bot: deps.bot, limit: deps.historyMessages });
     return read.turns;
   } catch (err) {
     log.warn({ err }, 'could not read the thread history; answering without it');

@@ -1,37 +1,54 @@
 import { footerBlocks, MAX_BLOCKS, sectionBlocks, type AnswerFooter } from './blocks.js';
 import { toMrkdwn, toStreamMarkdown } from './mrkdwn.js';
-import { POST_OPTIONS, slackErrorCode, type AnswerSurface, type AnswerTarget, type AnswerView, type WebClient } from './outgoing.js';
+import { POST_OPTIONS, slackErrorCode, type AnswerSurface, type AnswerTarget, type AnswerView } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
+import type { Priority } from './rate-budget.js';
 
 interface Stream {
   ts: string;
   /** Raw characters of the segment appended so far. */
   sent: number;
   stopped: boolean;
-  /** Slack refused an append (e.g. the stream timed out): the rest goes out as a plain reply instead. */
-  broken: boolean;
+  /**
+   * Slack refused an append or the stop — the stream outlived its ~5 minutes and Slack finalised it
+   * (message_not_in_streaming_state). Its message is then brought up to date with chat.update on its own ts.
+   */
+  expired: boolean;
 }
 
 /**
- * Slack's native AI streaming: `chat.startStream` opens a reply in the thread at once (before the first
- * token, so the user sees Docent working and `auto` mode learns whether the workspace supports it), then
- * `chat.appendStream` adds the new text — at most once per interval, with everything that arrived in between
- * coalesced into one call, each awaited before the next — and `chat.stopStream` finishes it with the source
- * list and the feedback buttons as blocks.
+ * Slack's native AI streaming: `chat.startStream` opens a reply in the thread with the first text (not
+ * before: a stream lives about five minutes, and waiting for admission and retrieval would spend them),
+ * `chat.appendStream` adds new text — at most once per interval, coalesced, and only when the shared budget
+ * has an appendStream token (rate-budget.ts) — and `chat.stopStream` finishes it with the source list and
+ * the feedback buttons as blocks.
  *
- * An answer longer than one message continues in a new stream per segment. Only text the segmenter marked
- * stable is appended, so nothing appended ever has to be taken back. The web client retries 429s after
- * their Retry-After (see slack-adapter.ts), which simply delays the next call.
+ * An answer longer than one message continues in a new stream per segment (segments stay under the
+ * per-message limit, well under the 12k a stream call takes). Only text the segmenter marked stable is
+ * appended, so nothing appended ever has to be taken back. A stream Slack has ended under us is repaired in
+ * place: chat.update on its ts with the whole segment (and the footer on the last), so the answer ends up
+ * whole in its own message instead of continuing mid-sentence in another.
  */
 export class NativeSurface implements AnswerSurface {
   readonly mode = 'native' as const;
   private readonly streams: Stream[] = [];
+  /** Set once Slack refused to open a stream mid-answer; later segments are posted as plain replies. */
+  private cannotStart = false;
 
-  private constructor(private readonly client: WebClient, private readonly target: AnswerTarget) {}
+  private constructor(private readonly calls: SlackCalls, private readonly target: AnswerTarget) {}
 
-  /** Starts the first stream; rejects (with Slack's error code on `data.error`) where streaming is unavailable. */
-  static async open(client: WebClient, target: AnswerTarget): Promise<NativeSurface> {
-    const surface = new NativeSurface(client, target);
-    await surface.start('');
+  /**
+   * Opens the first stream with the view's first text. Undefined when the startStream budget has no token
+   * right now (the caller answers with chat.update instead); rejects with Slack's error code on `data.error`
+   * where streaming is unavailable.
+   */
+  static async open(calls: SlackCalls, target: AnswerTarget, view: AnswerView): Promise<NativeSurface | undefined> {
+    const surface = new NativeSurface(calls, target);
+    const first = view.segments[0] ?? view.tail.slice(0, view.stable);
+    const res = await calls.live('chat.startStream', surface.startArgs(first));
+    if (!res) return undefined;
+    if (typeof res['ts'] !== 'string') throw new Error('chat.startStream returned no ts');
+    surface.streams.push({ ts: res['ts'], sent: first.length, stopped: false, expired: false });
     return surface;
   }
 
@@ -44,46 +61,74 @@ export class NativeSurface implements AnswerSurface {
   }
 
   async show(view: AnswerView): Promise<void> {
+    const final = view.footer !== undefined;
+    // Committed segments are needed whatever happens: their calls wait for the budget (finals first).
+    const priority: Priority = final ? 'final' : 'normal';
     for (const [i, segment] of view.segments.entries()) {
-      const footer = view.footer !== undefined && i === view.segments.length - 1 ? view.footer : undefined;
+      const footer = final && i === view.segments.length - 1 ? view.footer : undefined;
       if (this.streams[i]?.stopped) continue;
-      if (!this.streams[i] && !(await this.tryStart(segment))) {
+      if (!this.streams[i] && !(await this.tryStart(segment, priority))) {
         // Slack will not open another stream: this segment goes out as a plain reply.
-        const ts = await this.postPlain(segment, footer);
-        this.streams.push({ ts, sent: segment.length, stopped: true, broken: true });
+        const ts = await this.postPlain(segment, footer, priority);
+        this.streams.push({ ts, sent: segment.length, stopped: true, expired: false });
         continue;
       }
-      await this.stop(i, segment, footer);
+      await this.stop(i, segment, footer, priority);
     }
-    if (view.footer) return;
-    const index = view.segments.length;
+    if (final) return;
+    await this.showOpen(view);
+  }
+
+  /** The open segment while streaming: appended (live), or repaired by a live chat.update once expired. */
+  private async showOpen(view: AnswerView): Promise<void> {
     const stable = view.tail.slice(0, view.stable);
-    const stream = this.streams[index];
+    const stream = this.streams[view.segments.length];
     if (!stream) {
-      // The open part waits for its segment to close when streams cannot be opened any more.
-      if (stable.trim() && !this.cannotStart) await this.tryStart(stable);
+      if (stable.trim() && !this.cannotStart) {
+        const res = await this.calls.live('chat.startStream', this.startArgs(stable)).catch((err: unknown) => {
+          if (!slackErrorCode(err)) throw err;
+          this.cannotStart = true;
+          return undefined;
+        });
+        if (typeof res?.['ts'] === 'string') this.streams.push({ ts: res['ts'], sent: stable.length, stopped: false, expired: false });
+      }
+      return;
+    }
+    if (stream.expired) {
+      const text = toMrkdwn(stable).trim();
+      if (text) await this.calls.live('chat.update', { channel: this.target.channel, ts: stream.ts, text });
       return;
     }
     const delta = pending(stable, stream.sent);
-    if (!delta || stream.broken) return;
+    if (!delta) return;
     try {
-      await this.client.chat.appendStream({ channel: this.target.channel, ts: stream.ts, markdown_text: delta });
-      stream.sent = stable.length;
+      const res = await this.calls.live('chat.appendStream', { channel: this.target.channel, ts: stream.ts, markdown_text: delta });
+      if (res) stream.sent = stable.length;
     } catch (err) {
-      // Slack refused (not a network error, which the client retries): stop appending to this message.
-      if (slackErrorCode(err)) stream.broken = true;
-      throw err;
+      // Slack refused (not a network error): the stream is over; later states repair it with chat.update.
+      if (!slackErrorCode(err)) throw err;
+      stream.expired = true;
     }
   }
 
-  /** Set once Slack refused to open a stream mid-answer; later segments are posted as plain replies. */
-  private cannotStart = false;
+  private startArgs(raw: string): Record<string, unknown> {
+    const markdown = toStreamMarkdown(raw);
+    return {
+      channel: this.target.channel,
+      thread_ts: this.target.threadTs,
+      recipient_user_id: this.target.userId,
+      ...(this.target.teamId ? { recipient_team_id: this.target.teamId } : {}),
+      ...(markdown ? { markdown_text: markdown } : {}),
+    };
+  }
 
-  /** `start`, but false instead of a throw when Slack refuses (a network error still throws, to be retried). */
-  private async tryStart(raw: string): Promise<boolean> {
+  /** Opens the next stream with `raw`; false instead of a throw when Slack refuses (a network error still throws). */
+  private async tryStart(raw: string, priority: Priority): Promise<boolean> {
     if (this.cannotStart) return false;
     try {
-      await this.start(raw);
+      const res = await this.calls.call('chat.startStream', this.startArgs(raw), priority);
+      if (typeof res['ts'] !== 'string') throw new Error('chat.startStream returned no ts');
+      this.streams.push({ ts: res['ts'], sent: raw.length, stopped: false, expired: false });
       return true;
     } catch (err) {
       if (!slackErrorCode(err)) throw err;
@@ -92,56 +137,42 @@ export class NativeSurface implements AnswerSurface {
     }
   }
 
-  /** Opens the next stream with `raw` (rendered) as its first text. */
-  private async start(raw: string): Promise<void> {
-    const markdown = toStreamMarkdown(raw);
-    const res = await this.client.chat.startStream({
-      channel: this.target.channel,
-      thread_ts: this.target.threadTs,
-      recipient_user_id: this.target.userId,
-      ...(this.target.teamId ? { recipient_team_id: this.target.teamId } : {}),
-      ...(markdown ? { markdown_text: markdown } : {}),
-    });
-    if (!res.ts) throw new Error('chat.startStream returned no ts');
-    this.streams.push({ ts: res.ts, sent: raw.length, stopped: false, broken: false });
-  }
-
-  /** Finishes stream `i` with the rest of its segment (and the footer on the last one). */
-  private async stop(i: number, segment: string, footer: AnswerFooter | undefined): Promise<void> {
+  /** Finishes stream `i` with the rest of its segment (and the footer on the last one); repairs it if Slack ended it. */
+  private async stop(i: number, segment: string, footer: AnswerFooter | undefined, priority: Priority): Promise<void> {
     const stream = this.streams[i]!;
-    const rest = pending(segment, stream.sent);
-    const blocks = footer ? footerBlocks(footer) : [];
-    if (!stream.broken) {
+    if (!stream.expired) {
+      const rest = pending(segment, stream.sent);
+      const blocks = footer ? footerBlocks(footer) : [];
       try {
-        await this.client.chat.stopStream({
-          channel: this.target.channel,
-          ts: stream.ts,
-          ...(rest ? { markdown_text: rest } : {}),
-          ...(blocks.length ? { blocks } : {}),
-        });
+        await this.calls.call('chat.stopStream', {
+          channel: this.target.channel, ts: stream.ts, ...(rest ? { markdown_text: rest } : {}), ...(blocks.length ? { blocks } : {}),
+        }, priority);
         stream.stopped = true;
         return;
       } catch (err) {
         if (!slackErrorCode(err)) throw err;
-        stream.broken = true;
+        stream.expired = true;
       }
     }
-    // The stream cannot be finished: the part Slack never got, and the footer, go out as a plain reply.
-    await this.postPlain(segment.slice(stream.sent), footer);
+    await this.calls.call('chat.update', { channel: this.target.channel, ts: stream.ts, ...message(segment, footer) }, priority);
     stream.stopped = true;
   }
 
   /** A plain (mrkdwn) reply with `raw` and the footer; returns its ts ('' when there was nothing to post). */
-  private async postPlain(raw: string, footer: AnswerFooter | undefined): Promise<string> {
-    const text = toMrkdwn(raw).trim();
-    const sections = sectionBlocks(text);
-    const blocks = [...sections, ...(footer ? footerBlocks(footer, MAX_BLOCKS - sections.length) : [])];
-    if (!blocks.length) return '';
-    const res = await this.client.chat.postMessage({
-      channel: this.target.channel, thread_ts: this.target.threadTs, text: text || 'Sources', blocks, ...POST_OPTIONS,
-    });
-    return res.ts ?? '';
+  private async postPlain(raw: string, footer: AnswerFooter | undefined, priority: Priority): Promise<string> {
+    const m = message(raw, footer);
+    if (!m.blocks.length) return '';
+    const res = await this.calls.call('chat.postMessage', { channel: this.target.channel, thread_ts: this.target.threadTs, ...m, ...POST_OPTIONS }, priority);
+    return typeof res['ts'] === 'string' ? res['ts'] : '';
   }
+}
+
+/** A whole segment as a plain message: mrkdwn sections, then the footer blocks (sources, cards, buttons). */
+function message(raw: string, footer: AnswerFooter | undefined): { text: string; blocks: ReturnType<typeof sectionBlocks> } {
+  const text = toMrkdwn(raw).trim();
+  const sections = sectionBlocks(text);
+  const blocks = [...sections, ...(footer ? footerBlocks(footer, MAX_BLOCKS - sections.length) : [])];
+  return { text: text || 'Sources', blocks };
 }
 
 /** The rendered Markdown of `raw` beyond its first `sent` characters (rendering is prefix-stable). */

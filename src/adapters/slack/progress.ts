@@ -4,13 +4,14 @@ import type { Logger } from '../../logging/logger.js';
 import { splitMessage } from '../shared/split-message.js';
 import { createThrottledEditor } from '../shared/throttled-editor.js';
 import { toMrkdwn } from './mrkdwn.js';
-import { MESSAGE_LIMIT, POST_OPTIONS, slackErrorCode, type WebClient } from './outgoing.js';
+import { MESSAGE_LIMIT, POST_OPTIONS, slackErrorCode } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
 import { runForFinalText } from '../shared/progress-failure.js';
 
 type ProgressRun = Extract<CommandReply, { type: 'progress' }>['run'];
 
 export interface RunProgressOptions {
-  client: WebClient;
+  calls: SlackCalls;
   respond: RespondFn;
   channel: string;
   ephemeral: boolean;
@@ -34,7 +35,8 @@ export async function runProgress(o: RunProgressOptions): Promise<void> {
   let ts: string | undefined;
   if (!o.ephemeral) {
     try {
-      ts = (await o.client.chat.postMessage({ channel: o.channel, text: show(o.initial), ...POST_OPTIONS })).ts;
+      const res = await o.calls.call('chat.postMessage', { channel: o.channel, text: show(o.initial), ...POST_OPTIONS });
+      ts = typeof res['ts'] === 'string' ? res['ts'] : undefined;
     } catch (err) {
       o.logger.warn({ err, code: slackErrorCode(err) }, 'could not post progress in the channel; replying privately');
     }
@@ -42,7 +44,8 @@ export async function runProgress(o: RunProgressOptions): Promise<void> {
   if (ts) {
     const at = ts;
     apply = async (md) => {
-      await o.client.chat.update({ channel: o.channel, ts: at, text: show(md) });
+      // Progress waits its turn like any call that must happen; the throttled editor coalesces meanwhile.
+      await o.calls.call('chat.update', { channel: o.channel, ts: at, text: show(md) });
     };
   } else {
     await o.respond({ response_type: 'ephemeral', text: show(o.initial) });

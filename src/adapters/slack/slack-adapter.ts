@@ -10,9 +10,12 @@ import { boltLogger } from './bolt-logger.js';
 import { handleSlashCommand, SLASH_COMMAND } from './command-handler.js';
 import { handleFeedbackClick } from './feedback.js';
 import { onAppMention, onMessage, type ConversationDeps, type IncomingMessage } from './message-handler.js';
+import { RateBudget, SLACK_TIERS, type Tier } from './rate-budget.js';
 import { RecentKeys } from './recent-keys.js';
 import { dropReplays, guardHttpReceiver, ReplayGuard, replayMarker } from './replay-guard.js';
+import { SlackCalls } from './slack-calls.js';
 import { StreamingChoice } from './stream-answer.js';
+import { ThreadCache } from './thread-cache.js';
 import type { BotIdentity } from './thread-history.js';
 
 export interface SlackAdapterDeps {
@@ -39,6 +42,11 @@ export interface SlackAdapterDeps {
   slackApiUrl?: string;
   /** Socket Mode ping timeout, which is also its reconnect back-off step (default 5000 ms; tests shorten it). */
   socketPingTimeoutMs?: number;
+  /**
+   * Slack's rate tiers as the shared budget counts them (default SLACK_TIERS, Slack's published ones). Tests
+   * that run a fake Slack with faster windows pass the same numbers here.
+   */
+  rateTiers?: Readonly<Record<string, Tier>>;
 }
 
 export interface SlackAdapter {
@@ -64,9 +72,11 @@ const STOP_GRACE_MS = 5000;
  * ack() first for events, in both transports); the command and action listeners call ack() first. Listeners
  * hand the real work to `track`, so nothing waits on an answer before acknowledging.
  *
- * Rate limits: the web client is left with `rejectRateLimitedCalls: false` (its default, set explicitly), so
- * a 429 makes it wait the Retry-After and retry the same call; the throttled editors above it never have more
- * than one call in flight and one state pending per answer, so a wait delays an answer, it never queues more.
+ * Rate limits: Slack counts calls per method per workspace, so every answer's calls go through one shared
+ * budget (rate-budget.ts, slack-calls.ts): live edits take a free token or skip, the calls that must happen
+ * wait their turn (an answer's final update first) and retry a 429 after its Retry-After. The web client is
+ * created with `rejectRateLimitedCalls: true`, because its own handling pauses its whole queue on any 429 and
+ * gives up after its retries — which dropped final updates.
  */
 export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const logger = deps.logger.child({ platform: 'slack' });
@@ -79,9 +89,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     logger: blog,
     clientOptions: {
       ...apiUrl,
-      rejectRateLimitedCalls: false,
-      // A chat answer is worth little after a minute: a few quick retries for network errors (429 waits are
-      // added on top of these by the client), not the default thirty minutes.
+      rejectRateLimitedCalls: true,
+      // A chat answer is worth little after a minute: a few quick retries for network errors (429s are ours:
+      // slack-calls.ts), not the default thirty minutes.
       retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 4000, randomize: true },
       timeout: 30_000,
     },
@@ -97,19 +107,23 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const bot: BotIdentity = { userId: undefined, botId: undefined };
   const streaming = new StreamingChoice(deps.settings.streaming);
   const ourThreads = new RecentKeys({ ttlMs: 7 * 24 * 3600_000, max: 20_000 });
+  // One process, one bot token, one workspace: one budget and one thread cache for every answer.
+  const calls = new SlackCalls(app.client, new RateBudget(deps.rateTiers ?? SLACK_TIERS), logger);
+  const threads = new ThreadCache();
   const conversation: ConversationDeps = {
     services: deps.services, logger, streaming, intervalMs: deps.settings.updateIntervalMs, historyMessages: deps.settings.historyMessages,
-    bot, seen: new RecentKeys({ max: 100_000 }), ourThreads, notOurs: new RecentKeys({ ttlMs: 60_000, max: 5000 }), track,
+    bot, seen: new RecentKeys({ max: 100_000 }), ourThreads, notOurs: new RecentKeys({ ttlMs: 60_000, max: 5000 }), track, calls, threads,
   };
   const commandDeps = {
     services: deps.services, commands: new Map(deps.commands.map((c) => [c.name, c])), logger, streaming, intervalMs: deps.settings.updateIntervalMs, ourThreads,
+    calls, threads,
   };
 
-  app.event('app_mention', async ({ event, body, client }) => onAppMention(event as unknown as IncomingMessage, body.event_id, client, conversation));
-  app.event('message', async ({ event, body, client }) => onMessage(event as unknown as IncomingMessage, body.event_id, client, conversation));
-  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
+  app.event('app_mention', async ({ event, body }) => onAppMention(event as unknown as IncomingMessage, body.event_id, conversation));
+  app.event('message', async ({ event, body }) => onMessage(event as unknown as IncomingMessage, body.event_id, conversation));
+  app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     await ack();
-    track('command', () => handleSlashCommand(command, respond, client, commandDeps));
+    track('command', () => handleSlashCommand(command, respond, commandDeps));
   });
   app.action(FEEDBACK_ACTION, async ({ ack, body, action, client }) => {
     await ack();
@@ -138,6 +152,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       });
       bot.userId = auth.user_id;
       bot.botId = auth.bot_id;
+      calls.team = auth.team_id;
       const started: unknown = deps.mode === 'http' ? await app.start(deps.port) : await app.start();
       if (deps.mode === 'http') server = started as Server;
       logger.info({ mode: deps.mode, botUserId: bot.userId, team: auth.team, streaming: deps.settings.streaming, port: server ? (server.address() as AddressInfo).port : undefined }, 'connected to Slack');

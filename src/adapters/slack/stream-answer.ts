@@ -1,13 +1,15 @@
 import type { AnswerPart, FinishInfo } from '../../core/answer/types.js';
-import { DocentError } from '../../core/errors.js';
+import type { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { politeError } from '../console/render.js';
-import { createThrottledEditor } from '../shared/throttled-editor.js';
+import { renderAnswer, type AnswerSurface as RenderSurface } from '../shared/answer-renderer.js';
 import { defuseLinks, UntrustedStream } from '../shared/untrusted-text.js';
 import { AnswerSegments } from './answer-segments.js';
 import type { AnswerFooter } from './blocks.js';
+import { toMrkdwn, toStreamMarkdown } from './mrkdwn.js';
 import { NativeSurface } from './native-surface.js';
-import { MESSAGE_LIMIT, slackErrorCode, STREAMABLE, type AnswerSurface, type AnswerTarget, type AnswerView, type WebClient } from './outgoing.js';
+import { MESSAGE_LIMIT, slackErrorCode, STREAMABLE, type AnswerSurface, type AnswerTarget, type AnswerView } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
 import { UpdateSurface } from './update-surface.js';
 
 /**
@@ -32,12 +34,12 @@ export class StreamingChoice {
 const NEVER_AVAILABLE = new Set(['unknown_method', 'not_allowed', 'not_allowed_token_type', 'feature_not_enabled', 'missing_scope', 'not_enabled', 'team_not_allowed']);
 
 export interface StreamAnswerOptions {
-  client: WebClient;
+  calls: SlackCalls;
   target: AnswerTarget;
   parts: AsyncIterable<AnswerPart>;
   answerId: string;
   streaming: StreamingChoice;
-  /** Minimum time between appends / updates of one answer. */
+  /** Minimum time between appends / updates of one answer (the shared budget may space them further). */
   intervalMs: number;
   logger: Logger;
 }
@@ -51,12 +53,15 @@ export interface StreamedAnswer {
   /** Appends or updates made, the final one included. */
   edits: number;
   messageTs: string[];
+  /** False when the final update could not be made (logged); then the answer may show half-written. */
+  endShown: boolean;
 }
 
 /**
- * Renders an answer stream into the thread: opens a surface (native stream, else placeholder), feeds the text
- * through the segmenter and a throttled editor (one Slack call in flight, at most one state pending, ≥
- * `intervalMs` between calls), and finishes with sources and buttons — or one polite sentence after an error.
+ * Renders an answer stream into the thread through the shared loop (shared/answer-renderer.ts): the text
+ * goes through the segmenter; the first text opens the surface (a native stream when wanted, available and
+ * within the startStream budget, else a reply edited with chat.update — or the placeholder posted up front
+ * when native streaming is off); the end shows sources and buttons, or one polite sentence after an error.
  *
  * The answer text is untrusted (model output, a not-found reply naming catalog titles): it is defused on the
  * way in (`defuseLinks`, see shared/untrusted-text.ts), so the segments both surfaces render hold no link
@@ -64,85 +69,82 @@ export interface StreamedAnswer {
  * scheme arrived in the previous delta.
  */
 export async function streamAnswer(o: StreamAnswerOptions): Promise<StreamedAnswer> {
-  const surface = await openSurface(o);
-  const segments = new AnswerSegments({ limit: MESSAGE_LIMIT, streamable: STREAMABLE, measure: (raw) => surface.measure(raw) });
-  const live = (): AnswerView => segments.snapshot();
-  // The editor's state is either "whatever the segments hold when the call goes out" or the final view, so
-  // the snapshot (a little work on long answers) is made once per call rather than once per token.
-  const editor = createThrottledEditor<'live' | AnswerView>({
-    intervalMs: o.intervalMs,
-    apply: (state) => surface.show(state === 'live' ? live() : state),
-    onError: (err) => o.logger.warn({ err, code: slackErrorCode(err) }, 'streaming update failed; the next one carries the text'),
+  let shown: AnswerSurface | undefined;
+  // Until the surface is chosen its dialect is unknown: measure in the longer of the two, so no cut is too late.
+  const segments = new AnswerSegments({
+    limit: MESSAGE_LIMIT, streamable: STREAMABLE,
+    measure: (raw) => shown?.measure(raw) ?? Math.max(toStreamMarkdown(raw).length, toMrkdwn(raw).length),
   });
-
   const defuse = new UntrustedStream(defuseLinks);
-  let result: Omit<StreamedAnswer, 'edits' | 'messageTs' | 'mode'> | undefined;
-  let footer: AnswerFooter = { citations: [], cached: false };
+  let streamedText = '';
   let ending: string | undefined;
-  try {
-    for await (const part of o.parts) {
-      if (part.type === 'text-delta') {
-        segments.push(defuse.push(part.text));
-        if (segments.text.trim()) editor.update('live');
-      } else if (part.type === 'finish') {
-        footer = { citations: part.info.citations, cached: part.info.cached, answerId: o.answerId, ...(part.info.cards?.length ? { cards: part.info.cards } : {}) };
-        segments.push(defuse.flush());
+
+  const surface: RenderSurface = {
+    limits: { messageChars: MESSAGE_LIMIT, minEditIntervalMs: o.intervalMs },
+    async open() {
+      // Without native streaming the placeholder tells the asker at once that Docent is on it.
+      if (!o.streaming.tryNative) shown = await UpdateSurface.open(o.calls, o.target);
+    },
+    push(delta) {
+      segments.push(defuse.push(delta));
+      return segments.text.trim() !== '';
+    },
+    async showLive() {
+      const view = segments.snapshot();
+      shown ??= await choose(o, view);
+      await shown.show(view);
+    },
+    async showEnd(end) {
+      segments.push(defuse.flush());
+      streamedText = segments.text;
+      let footer: AnswerFooter = { citations: [], cached: false };
+      if (end.outcome === 'finished') {
+        const info = end.info;
+        footer = { citations: info.citations, cached: info.cached, answerId: o.answerId, ...(info.cards?.length ? { cards: info.cards } : {}) };
         // The defused whole starts with what was streamed (the filter's guarantee), so it extends the segments.
-        ending = defuseLinks(part.info.text);
-        result = { outcome: 'finished', text: '', info: part.info };
-        break;
-      } else if (part.type === 'error') {
-        result = { outcome: 'error', text: '' };
-        segments.push(defuse.flush());
-        ending = withError(segments.text, part.error, o.logger);
-        break;
-      }
-    }
-  } catch (err) {
-    // The pipeline turns failures into parts; a throw here is a bug, still shown politely.
-    const error = err instanceof DocentError ? err : new DocentError('answer_failed', 'internal', (err as Error).message, { cause: err });
-    result = { outcome: 'error', text: '' };
-    segments.push(defuse.flush());
-    ending = withError(segments.text, error, o.logger);
-  }
-  if (!result) {
-    result = { outcome: 'error', text: '' };
-    segments.push(defuse.flush());
-    ending = withError(segments.text, new DocentError('answer_incomplete', 'internal', 'the answer stream ended without finishing'), o.logger);
-  }
-  const streamedText = segments.text;
-  const final = segments.finish(ending);
-  if (result.outcome === 'finished' && !final.join('').trim()) final.splice(0, final.length, 'Sorry — no answer could be written. Please try again.');
-  try {
-    await editor.finish({ segments: final, tail: '', stable: 0, footer });
-  } catch (err) {
-    o.logger.error({ err, code: slackErrorCode(err) }, 'final answer update failed');
-  }
-  const text = result.outcome === 'finished' && ending?.startsWith(streamedText) ? ending : streamedText;
-  return { ...result, text, mode: surface.mode, edits: editor.edits, messageTs: surface.messageTs };
+        ending = defuseLinks(info.text);
+      } else ending = withError(streamedText, end.error);
+      const final = segments.finish(ending);
+      if (end.outcome === 'finished' && !final.join('').trim()) final.splice(0, final.length, 'Sorry — no answer could be written. Please try again.');
+      const view: AnswerView = { segments: final, tail: '', stable: 0, footer };
+      shown ??= await choose(o, view);
+      await shown.show(view);
+    },
+  };
+  const rendered = await renderAnswer({ parts: o.parts, surface, logger: o.logger, errorCode: slackErrorCode });
+  const text = rendered.outcome === 'finished' && ending?.startsWith(streamedText) ? ending : streamedText;
+  return {
+    outcome: rendered.outcome, ...(rendered.info ? { info: rendered.info } : {}), text, mode: shown?.mode ?? 'update',
+    edits: rendered.edits, messageTs: shown?.messageTs ?? [], endShown: rendered.endShown,
+  };
 }
 
-/** The streamed text with the polite sentence after it (the log gets the detail). */
-function withError(text: string, error: DocentError, logger: Logger): string {
-  logger.error({ err: error, code: error.code, category: error.category }, 'answer failed');
+/** The streamed text with the polite sentence after it (the renderer logs the detail). */
+function withError(text: string, error: DocentError): string {
   // The streamed text stays a prefix, so the segments already shown are kept and the sentence follows them.
   // A user-category error message can quote input (a date filter): defused like the answer text.
   const polite = defuseLinks(politeError(error));
   return text.trim() ? `${text}\n\n${polite}` : polite;
 }
 
-/** Native streaming when wanted and available, else the placeholder; learns `auto`'s answer once. */
-async function openSurface(o: StreamAnswerOptions): Promise<AnswerSurface> {
+/**
+ * The surface for an answer's first text: a native stream when wanted and available and the startStream
+ * budget has a token now; otherwise a reply edited with chat.update (Tier 3 has more room than Tier 2, so
+ * under load the overflow answers by update rather than waiting). Learns `auto`'s answer once.
+ */
+async function choose(o: StreamAnswerOptions, view: AnswerView): Promise<AnswerSurface> {
   if (o.streaming.tryNative) {
     try {
-      const native = await NativeSurface.open(o.client, o.target);
+      const native = await NativeSurface.open(o.calls, o.target, view);
       o.streaming.nativeWorks = true;
-      return native;
+      if (native) return native;
+      o.logger.debug('chat.startStream budget spent; answering with chat.update');
     } catch (err) {
       const code = slackErrorCode(err);
-      if (code && NEVER_AVAILABLE.has(code) && o.streaming.preference === 'auto') o.streaming.nativeWorks = false;
+      if (!code) throw err;
+      if (NEVER_AVAILABLE.has(code) && o.streaming.preference === 'auto') o.streaming.nativeWorks = false;
       o.logger.warn({ err, code, preference: o.streaming.preference }, 'native streaming unavailable; answering with chat.update instead');
     }
   }
-  return UpdateSurface.open(o.client, o.target);
+  return UpdateSurface.empty(o.calls, o.target);
 }

@@ -2,7 +2,7 @@ import type { Turn } from '../../core/answer/types.js';
 import { mergeTurns } from '../shared/turns.js';
 import { stripSourceList } from './blocks.js';
 import { escapeSlack, fromMrkdwn, stripBotMention, toMrkdwn } from './mrkdwn.js';
-import type { WebClient } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
 import { PLACEHOLDER } from './update-surface.js';
 
 /**
@@ -39,7 +39,7 @@ const MAX_PAGES = 5;
 
 /** Reads the thread (paginated, oldest first) and builds the history of what came before `beforeTs`. */
 export async function readThread(o: {
-  client: WebClient;
+  calls: SlackCalls;
   channel: string;
   threadTs: string;
   beforeTs: string;
@@ -50,10 +50,10 @@ export async function readThread(o: {
   const messages: ReplyMessage[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await o.client.conversations.replies({ channel: o.channel, ts: o.threadTs, limit: 200, ...(cursor ? { cursor } : {}) });
-    messages.push(...((res.messages ?? []) as ReplyMessage[]));
+    const res = await o.calls.call('conversations.replies', { channel: o.channel, ts: o.threadTs, limit: 200, ...(cursor ? { cursor } : {}) });
+    messages.push(...((res['messages'] ?? []) as ReplyMessage[]));
     cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor || !res.has_more) break;
+    if (!cursor || !res['has_more']) break;
   }
   const ours = messages.some((m) => isOwn(m, o.bot));
   const before = messages.filter((m) => m.ts && compareTs(m.ts, o.beforeTs) < 0);

@@ -1,6 +1,7 @@
 import { footerBlocks, MAX_BLOCKS, sectionBlocks, type Block } from './blocks.js';
 import { toMrkdwn } from './mrkdwn.js';
-import { POST_OPTIONS, type AnswerSurface, type AnswerTarget, type AnswerView, type WebClient } from './outgoing.js';
+import { POST_OPTIONS, type AnswerSurface, type AnswerTarget, type AnswerView } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
 
 /** Shown in the first message until the first words arrive. */
 export const PLACEHOLDER = ':mag: Looking through the catalog…';
@@ -17,8 +18,9 @@ interface Outgoing {
 
 /**
  * The fallback when native streaming is unavailable: a placeholder reply in the thread, edited with
- * `chat.update` as text arrives (the throttled editor keeps it to about one edit per interval, which fits
- * chat.update's Tier 3 budget of ~50/min), and further replies when the answer outgrows one message.
+ * `chat.update` as text arrives (the throttled editor keeps it to about one edit per interval, and the shared
+ * budget keeps all answers together within chat.update's Tier 3), and further replies when the answer
+ * outgrows one message.
  *
  * Committed segments never change after they got their final text, so a message is edited only while it is
  * the open one, once more if it becomes the last (its footer), and never deleted. Unchanged messages are not
@@ -27,17 +29,22 @@ interface Outgoing {
  */
 export class UpdateSurface implements AnswerSurface {
   readonly mode = 'update' as const;
-  private readonly shown: Shown[];
+  private readonly shown: Shown[] = [];
 
-  private constructor(private readonly client: WebClient, private readonly target: AnswerTarget, first: Shown) {
-    this.shown = [first];
-  }
+  private constructor(private readonly calls: SlackCalls, private readonly target: AnswerTarget) {}
 
   /** Posts the placeholder reply; rejects when Slack refuses (not in channel, archived…). */
-  static async open(client: WebClient, target: AnswerTarget): Promise<UpdateSurface> {
-    const res = await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text: PLACEHOLDER, ...POST_OPTIONS });
-    if (!res.ts) throw new Error('chat.postMessage returned no ts');
-    return new UpdateSurface(client, target, { ts: res.ts, key: key({ text: PLACEHOLDER }) });
+  static async open(calls: SlackCalls, target: AnswerTarget): Promise<UpdateSurface> {
+    const surface = new UpdateSurface(calls, target);
+    const res = await calls.call('chat.postMessage', { channel: target.channel, thread_ts: target.threadTs, text: PLACEHOLDER, ...POST_OPTIONS });
+    if (typeof res['ts'] !== 'string') throw new Error('chat.postMessage returned no ts');
+    surface.shown.push({ ts: res['ts'], key: key({ text: PLACEHOLDER }) });
+    return surface;
+  }
+
+  /** A surface with nothing posted yet: its first `show` posts the answer as it stands (no placeholder). */
+  static empty(calls: SlackCalls, target: AnswerTarget): UpdateSurface {
+    return new UpdateSurface(calls, target);
   }
 
   get messageTs(): string[] {
@@ -48,16 +55,22 @@ export class UpdateSurface implements AnswerSurface {
     return toMrkdwn(raw).length;
   }
 
+  /**
+   * Live views post or edit only while the shared budget has a token now (a skipped state is replaced by the
+   * next); the final view waits for its turn, ahead of other answers' live updates, and is retried.
+   */
   async show(view: AnswerView): Promise<void> {
-    const messages = render(view);
-    for (const [i, m] of messages.entries()) {
+    const final = view.footer !== undefined;
+    const send = (method: string, args: Record<string, unknown>) => (final ? this.calls.call(method, args, 'final') : this.calls.live(method, args));
+    for (const [i, m] of render(view).entries()) {
       const k = key(m);
       const current = this.shown[i];
       if (!current) {
-        const res = await this.client.chat.postMessage({ channel: this.target.channel, thread_ts: this.target.threadTs, ...m, ...POST_OPTIONS });
-        this.shown.push({ ts: res.ts ?? '', key: k });
+        const res = await send('chat.postMessage', { channel: this.target.channel, thread_ts: this.target.threadTs, ...m, ...POST_OPTIONS });
+        if (!res) return;
+        this.shown.push({ ts: typeof res['ts'] === 'string' ? res['ts'] : '', key: k });
       } else if (current.key !== k) {
-        await this.client.chat.update({ channel: this.target.channel, ts: current.ts, ...m });
+        if (!(await send('chat.update', { channel: this.target.channel, ts: current.ts, ...m }))) return;
         current.key = k;
       }
     }

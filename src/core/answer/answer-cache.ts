@@ -1,5 +1,5 @@
 import type { CatalogFinish } from './catalog-answer.js';
-import type { Citation, Passage } from './types.js';
+import type { Citation, FinishInfo, Passage } from './types.js';
 
 /** A finished answer as kept, dataset cards and the date filter it stated included. */
 export interface CachedAnswer extends CatalogFinish {
@@ -9,6 +9,8 @@ export interface CachedAnswer extends CatalogFinish {
   backend: string;
   notFound: boolean;
   searchQuery: string;
+  /** A not-found answer's closest records (FinishInfo.nearest), replayed with it. */
+  nearest?: FinishInfo['nearest'];
 }
 
 /**

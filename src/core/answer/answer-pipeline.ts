@@ -80,7 +80,7 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
       if (passages.length === 0) {
         const text = catalog.lead + notFoundText(hits) + degradedNote(degraded);
         yield { type: 'text-delta', text };
-        const info = finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started, degraded, ...catalog.finish });
+        const info = { ...finishInfo({ text, citations: [], backend: 'none', notFound: true, searchQuery: rewritten.query, retrievalMs, firstTokenMs: null, started, degraded, ...catalog.finish }), nearest: nearestRecords(hits) };
         if (cacheKey && degraded.length === 0) deps.cache?.set(cacheKey, cached(info, passages));
         yield { type: 'finish', info };
         return;
@@ -140,7 +140,7 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
     yield { type: 'text-delta', text: hit.text };
     yield {
       type: 'finish',
-      info: { ...finishInfo({ ...hit, retrievalMs: 0, firstTokenMs: null, started }), cached: true },
+      info: { ...finishInfo({ ...hit, retrievalMs: 0, firstTokenMs: null, started }), ...(hit.nearest ? { nearest: hit.nearest } : {}), cached: true },
     };
   }
 
@@ -183,6 +183,12 @@ function citationsFor(passages: Passage[], cited: number[]): Citation[] {
   return chosen.map((p, i) => ({ n: i + 1, passage: p.n, title: p.title, sourceId: p.sourceId, url: p.url, path: p.path, page: p.page }));
 }
 
+/** The records a refusal names (the top hits, one per record), for the activity log. */
+function nearestRecords(hits: RetrievedPassage[]): NonNullable<FinishInfo['nearest']> {
+  const seen = new Set<string>();
+  return hits.filter((h) => !seen.has(h.sourceId) && seen.add(h.sourceId)).slice(0, 3).map(({ title, sourceId, url, page }) => ({ title, sourceId, url, page }));
+}
+
 function notFoundText(hits: RetrievedPassage[]): string {
   const near = [...new Set(hits.slice(0, 3).map((h) => h.title))];
   const base = "I couldn't find that in the catalog.";
@@ -215,5 +221,5 @@ function describe(backend: string): string {
 }
 
 function cached(info: FinishInfo, passages: Passage[]): CachedAnswer {
-  return { passages, text: info.text, citations: info.citations, backend: info.backend, notFound: info.notFound, searchQuery: info.searchQuery, ...catalogFields(info) };
+  return { passages, text: info.text, citations: info.citations, backend: info.backend, notFound: info.notFound, searchQuery: info.searchQuery, ...(info.nearest ? { nearest: info.nearest } : {}), ...catalogFields(info) };
 }

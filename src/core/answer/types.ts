@@ -92,6 +92,11 @@ export interface FinishInfo extends CatalogFinish {
   cached: boolean;
   /** True when nothing relevant was found and Docent said so instead of answering. */
   notFound: boolean;
+  /**
+   * With `notFound`: the closest records the search did return (at most 3, one per record), the ones the refusal
+   * names. Kept in the activity log so `docent insights` can show what the catalog had nearest to the question.
+   */
+  nearest?: Array<Pick<Citation, 'title' | 'sourceId' | 'url' | 'page'>>;
   /** The standalone search query used (differs from the question for rewritten follow-ups). */
   searchQuery: string;
   /** The complete answer text as streamed (after citation clean-up). */

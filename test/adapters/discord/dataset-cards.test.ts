@@ -45,7 +45,8 @@ async function ask(discord: FakeDiscord, question: string): Promise<StoredMessag
   const sent = discord.sendInteraction({ command: 'ask', options: [{ name: 'question', type: 3, value: question }] });
   return discord.waitFor(() => {
     const original = discord.state.original(sent.token);
-    const all = original ? [original, ...discord.state.followUps(sent.token)] : [];
+    // A long answer continues in the thread opened on the reply (its id is the reply's), else in follow-ups.
+    const all = original ? [original, ...discord.state.botMessagesIn(original.id), ...discord.state.followUps(sent.token)] : [];
     return all.length && hasButtons(all.at(-1)!) ? all : undefined;
   }, { timeoutMs: 15_000, what: `the answer to ${question}` });
 }

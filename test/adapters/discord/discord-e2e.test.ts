@@ -157,11 +157,18 @@ describe('Discord adapter against the fake Discord', () => {
     await discord.waitFor(() => discord.state.originalContent(sent.token)?.startsWith('Finally, an answer [1].'), { timeoutMs: 10_000 });
   }, 20_000);
 
-  it('(b) splits a 5000-character answer over follow-ups at boundaries, losing nothing (its links shown as text)', async () => {
+  it('(b) splits a 5000-character answer at boundaries, continuing in its thread, losing nothing (its links shown as text)', async () => {
     const answer = longAnswer(5000);
     t.scripts.set('long one', { deltas: chunked(answer, 60), gapMs: 2, citations: [citation(1), citation(2), citation(3)] });
-    const sent = await ask('long one', { timeoutMs: 15_000 });
-    const messages = [discord.state.original(sent.token)!, ...discord.state.followUps(sent.token)];
+    const sent = discord.sendInteraction({ command: 'ask', options: [{ name: 'question', type: 3, value: 'long one' }] });
+    const inThread = () => discord.state.botMessagesIn(discord.state.original(sent.token)?.id ?? '-');
+    await discord.waitFor(() => inThread().some((m) => String(m.data['content']).includes('**Sources**')), { timeoutMs: 15_000, what: 'the end of the long answer in its thread' });
+    const original = discord.state.original(sent.token)!;
+    // The parts after the first 2000 characters continue in the thread opened on the reply, not in the channel.
+    expect(discord.state.threadIds(discord.ids.channelId)).toContain(original.id);
+    expect(discord.state.followUps(sent.token)).toEqual([]);
+    expect(discord.state.botMessagesIn(discord.ids.channelId).filter((m) => m.createdAt > original.createdAt && !m.interactionId)).toEqual([]);
+    const messages = [original, ...inThread()];
     const contents = messages.map((m) => String(m.data['content']));
     expect(contents.length).toBeGreaterThanOrEqual(3);
     for (const c of contents) expect(c.length).toBeLessThanOrEqual(2000);
@@ -327,8 +334,31 @@ describe('Discord adapter against the fake Discord', () => {
     const followUp = await discord.waitFor(() => discord.state.followUps(sent.token)[0]);
     expect(String(followUp.data['content'])).toContain('Please add a question');
     expect(Number(followUp.data['flags']) & 64).toBe(64);
-    expect(discord.state.original(sent.token)?.deletedAt).toBeDefined();
+    await discord.waitFor(() => discord.state.original(sent.token)?.deletedAt);
+    // Discord takes the first follow-up after a deferral, while it still shows "thinking…", as the resolution of
+    // that loading state: it would edit the public deferred message and ignore the ephemeral flag. The private
+    // refusal is safe only if the loading state was resolved (an edit of the original) before it was sent, and
+    // that edit showed nothing of the refusal.
+    const edits = discord.state.edits(sent.token);
+    expect(edits.length).toBeGreaterThan(0);
+    expect(edits[0]!.at).toBeLessThan(followUp.createdAt);
+    for (const e of edits) expect(String(e.body['content'])).not.toContain('Please add a question');
   });
+
+  it('sends the follow-ups of a deferred private reply only after resolving its loading state, all private', async () => {
+    // A slow, long private reply: the deferral is private, and so must be every follow-up of the reply.
+    Object.assign(t.sourcesReply, { delayMs: 2500, count: 60, unscoped: true });
+    const slow = discord.sendInteraction({ command: 'sources' });
+    await discord.waitFor(() => discord.state.followUps(slow.token).some((f) => String(f.data['content']).includes('catalogs/source-number-59')), { timeoutMs: 6000 });
+    Object.assign(t.sourcesReply, { delayMs: 0, count: 1, unscoped: false });
+    // A deferred private reply stays private, with each follow-up after the resolving edit.
+    const original = discord.state.original(slow.token)!;
+    expect(Number(original.data['flags']) & 64).toBe(64);
+    for (const f of discord.state.followUps(slow.token)) {
+      expect(Number(f.data['flags']) & 64).toBe(64);
+      expect(discord.state.edits(slow.token)[0]!.at).toBeLessThan(f.createdAt);
+    }
+  }, 10_000);
 
   it('(f) resumes after a gateway disconnect (no new IDENTIFY) and still answers', async () => {
     expect(discord.state.gateway.identifies).toBe(1);

@@ -12,7 +12,7 @@ import { toMrkdwn, toStreamMarkdown } from '../../../src/adapters/slack/mrkdwn.j
 import { defuseLinks } from '../../../src/adapters/shared/untrusted-text.js';
 import type { AnswerPart, Citation, Question } from '../../../src/core/answer/types.js';
 import type { IndexProgress, IndexSummary } from '../../../src/indexing/indexer.js';
-import { startFakeSlack, type FakeSlack, type StoredMessage, type StartFakeSlackOptions } from '../../fakes/fake-slack/index.js';
+import { fastTiers, startFakeSlack, type FakeSlack, type StoredMessage, type StartFakeSlackOptions } from '../../fakes/fake-slack/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INTERVAL_MS = 300;
@@ -75,14 +75,18 @@ function scriptedServices() {
   return { services, scripts, asked, feedback, reindexRuns: () => reindexRuns };
 }
 
-/** A fake Slack and the adapter connected to it. */
+/**
+ * A fake Slack and the adapter connected to it. These tests are about behaviour, not rate limits, and run a
+ * dozen answers a minute: the fake's tiers run over 20-times shorter windows, and the adapter's budget is
+ * given the same numbers (slack-tiers.test.ts runs the real ones).
+ */
 async function setup(fake: StartFakeSlackOptions, over: Partial<SlackAdapterDeps> = {}) {
-  const slack = await startFakeSlack(fake);
+  const slack = await startFakeSlack({ limits: fastTiers(20), ...fake });
   const t = scriptedServices();
   const adapter: SlackAdapter = createSlackAdapter({
     botToken: 'xoxb-test', appToken: 'xapp-test', mode: 'socket', port: 0, services: t.services, commands: commandList,
     logger: pino({ level: 'silent' }), settings: { streaming: 'auto', updateIntervalMs: INTERVAL_MS, historyMessages: 10 },
-    slackApiUrl: slack.apiUrl, socketPingTimeoutMs: 500, ...over,
+    slackApiUrl: slack.apiUrl, socketPingTimeoutMs: 500, rateTiers: slack.tiers, ...over,
   });
   await adapter.start();
   return { slack, t, adapter };
@@ -198,7 +202,8 @@ describe('Slack adapter over Socket Mode, native streaming', () => {
   it('honours a 429 Retry-After on appendStream and still completes the text', async () => {
     const { slack, t } = env;
     const deltas = Array.from({ length: 30 }, (_, i) => `Word${i} `);
-    t.scripts.set('rate limited stream', { deltas, gapMs: 40 });
+    // Long enough (2.4 s) that appends go on after the 429's second: the next one must wait it out.
+    t.scripts.set('rate limited stream', { deltas, gapMs: 80 });
     slack.rateLimit({ method: 'chat.appendStream', times: 1, retryAfterSec: 1 });
     const sent = slack.sendEvent({ type: 'app_mention', text: 'rate limited stream' });
     const [reply] = await slack.waitFor(() => finalReplies(slack, sent.channel!, sent.ts!), { timeoutMs: 15_000 });

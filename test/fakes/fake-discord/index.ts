@@ -17,9 +17,9 @@ import {
   roleObject, snowflake, textChannelObject, userObject, type Wire,
 } from './payloads.js';
 import { FakePlatform, type FakeDiscordIds } from './platform.js';
-import { RateLimits, type BucketPolicy, type ForcedRateLimit } from './rate-limits.js';
+import { GLOBAL_REQUESTS_PER_SEC, RateLimits, type BucketPolicy, type ForcedRateLimit } from './rate-limits.js';
 import { createRestHandler } from './rest.js';
-import { interactionRoutes } from './rest-interactions.js';
+import { INTERACTION_TOKEN_LIFETIME_MS, interactionRoutes } from './rest-interactions.js';
 import { coreRoutes } from './rest-routes.js';
 import { FakeDiscordState, type DispatchRecord, type InteractionRecord } from './state.js';
 
@@ -47,6 +47,13 @@ export interface StartFakeDiscordOptions {
   echoBotMessages?: boolean;
   /** How long after INTERACTION_CREATE the first callback is accepted (Discord: 3000 ms). */
   ackDeadlineMs?: number;
+  /**
+   * How long an interaction token works on the webhook routes (edits, follow-ups) before they answer 401/50027
+   * "Invalid Webhook Token". Discord: 15 minutes. Tests scale it down to seconds.
+   */
+  interactionTokenLifetimeMs?: number;
+  /** The bot's global limit in requests per second (Discord: 50; interaction routes are exempt); 0 turns it off. */
+  globalRequestsPerSecond?: number;
   /**
    * What @everyone may do (default: read, write, embed links, attach files, use commands and threads). The bot
    * has no other role, so this is also the bot's permissions and the interactions' `app_permissions`; leave
@@ -131,6 +138,7 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
   const ids: FakeDiscordIds = {
     botUserId, applicationId: opts.applicationId ?? botUserId, guildId, channelId: opts.channelId ?? DEFAULTS.channelId,
     userId: opts.userId ?? DEFAULTS.userId, everyoneRoleId: guildId, adminRoleId: '1230000000000000401', memberRoleId: '1230000000000000402',
+    botRoleId: '1230000000000000403',
   };
   const allowMessageContent = opts.allowMessageContent ?? true;
   const state = new FakeDiscordState();
@@ -138,6 +146,9 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
     roleObject(ids.everyoneRoleId, '@everyone', opts.everyonePermissions ?? EVERYONE_PERMISSIONS, 0),
     roleObject(ids.memberRoleId, 'Member', 0n, 1),
     roleObject(ids.adminRoleId, 'Admin', Permission.Administrator, 2),
+    // The bot's managed (integration) role, which Discord creates when a bot joins with permissions: `managed`
+    // and `tags.bot_id` (https://discord.com/developers/docs/topics/permissions#role-object-role-tags-structure).
+    { ...roleObject(ids.botRoleId, 'docent', 0n, 3), managed: true, tags: { bot_id: botUserId } },
   );
   state.channels.set(ids.channelId, textChannelObject(ids.channelId, guildId, 'general', 0));
 
@@ -166,10 +177,10 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
   });
   platform = new FakePlatform(state, gateway, ids, opts.echoBotMessages ?? true);
   const p = platform;
-  const rateLimits = new RateLimits(state);
+  const rateLimits = new RateLimits(state, opts.globalRequestsPerSecond ?? GLOBAL_REQUESTS_PER_SEC);
   server.on('request', createRestHandler({
     platform: p, rateLimits, ...(opts.token !== undefined ? { expectedToken: opts.token } : {}),
-    routes: [...interactionRoutes({ ackDeadlineMs: opts.ackDeadlineMs ?? 3000 }), ...coreRoutes({ gatewayUrl })],
+    routes: [...interactionRoutes({ ackDeadlineMs: opts.ackDeadlineMs ?? 3000, tokenLifetimeMs: opts.interactionTokenLifetimeMs ?? INTERACTION_TOKEN_LIFETIME_MS }), ...coreRoutes({ gatewayUrl })],
   }));
   server.on('upgrade', (req, socket, head) => {
     if (!gateway.handleUpgrade(req, socket, head)) socket.destroy();
@@ -184,7 +195,7 @@ export async function startFakeDiscord(opts: StartFakeDiscordOptions = {}): Prom
     else if (o.roleIds) member['roles'] = o.roleIds;
     return id;
   }
-  addUser({ id: botUserId, bot: true });
+  addUser({ id: botUserId, bot: true, roleIds: [ids.botRoleId] });
   addUser({ id: ids.userId });
 
   function permissionsOf(roleIds: string[]): bigint {

@@ -25,6 +25,8 @@ export interface FakeDiscordIds {
   adminRoleId: string;
   /** A plain role without extra permissions. */
   memberRoleId: string;
+  /** The bot's managed (integration) role; a user can mention it (`<@&id>`) instead of the bot. */
+  botRoleId: string;
 }
 
 /** A Discord-style error answer. */

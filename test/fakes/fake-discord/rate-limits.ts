@@ -3,6 +3,13 @@
  * Bucket headers from a real fixed-window counter, a client that outruns the announced bucket gets a 429 like
  * it would from Discord, and a test can force the next N matching requests to 429 with a chosen retry_after.
  * Each 429 is recorded with when the same request came back, so a test can assert the client waited.
+ *
+ * On top of the per-route buckets sits the bot's global limit: 50 requests per second per bot token
+ * (https://discord.com/developers/docs/topics/rate-limits#global-rate-limit). "Interaction endpoints are not
+ * bound to the bot's Global Rate Limit" (same page), so the interaction callback and the interaction webhook
+ * (`/webhooks/{app}/{token}/…`) are left out of it. Discord counts the global limit in fixed one-second windows
+ * it does not announce (no headers until the 429: discord-api-docs#5144), so a client whose own one-second
+ * window is not aligned with Discord's can be refused — as here.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +41,13 @@ const DEFAULT_POLICIES: { method: string; template: string; policy: BucketPolicy
   { method: 'PATCH', template: '/webhooks/:app/:token/messages/:message', policy: { limit: 5, windowSec: 2 } },
 ];
 const FALLBACK_POLICY: BucketPolicy = { limit: 50, windowSec: 1 };
+/** Requests per second per bot token across all routes (Discord's documented global limit). */
+export const GLOBAL_REQUESTS_PER_SEC = 50;
+
+/** Routes outside the global limit: interaction callbacks and interaction webhooks (they carry their own token). */
+export function isInteractionRoute(template: string): boolean {
+  return template.startsWith('/interactions/') || template.startsWith('/webhooks/');
+}
 
 export interface RateLimitVerdict {
   headers: Record<string, string>;
@@ -54,8 +68,10 @@ export class RateLimits {
   private readonly forced: { method: string; pattern: RegExp; remaining: number; retryAfterSec: number; global: boolean }[] = [];
   private readonly policies = [...DEFAULT_POLICIES];
   private readonly buckets = new Map<string, { limit: number; remaining: number; resetAt: number }>();
+  private readonly global = { remaining: 0, resetAt: 0 };
 
-  constructor(private readonly state: FakeDiscordState) {}
+  /** `globalPerSec`: the bot's global limit (0 turns it off). */
+  constructor(private readonly state: FakeDiscordState, private readonly globalPerSec = GLOBAL_REQUESTS_PER_SEC) {}
 
   force(o: ForcedRateLimit): void {
     this.forced.push({
@@ -74,9 +90,10 @@ export class RateLimits {
 
   /**
    * Accounts one request. `template` is the matched route's template and `major` its major parameter
-   * (channel, guild or webhook id), which like Discord's splits one bucket per resource.
+   * (channel, guild or webhook id), which like Discord's splits one bucket per resource. `countsGlobally`: the
+   * request is the bot's (it carries the bot token and is not an interaction route), so the global limit applies.
    */
-  check(method: string, path: string, template: string, major: string): RateLimitVerdict {
+  check(method: string, path: string, template: string, major: string, countsGlobally = false): RateLimitVerdict {
     const at = performance.now();
     this.noteArrival(method, path, at);
     const hash = createHash('sha1').update(`${method} ${template}`).digest('hex').slice(0, 32);
@@ -94,9 +111,14 @@ export class RateLimits {
       forced.remaining--;
       return this.tooMany(method, path, at, hash, bucket.limit, forced.retryAfterSec, true, forced.global);
     }
+    if (countsGlobally && this.globalPerSec > 0) {
+      if (now >= this.global.resetAt) Object.assign(this.global, { remaining: this.globalPerSec, resetAt: now + 1000 });
+      if (this.global.remaining <= 0) return this.tooMany(method, path, at, hash, bucket.limit, (this.global.resetAt - now) / 1000, false, true);
+    }
     if (bucket.remaining <= 0) {
       return this.tooMany(method, path, at, hash, bucket.limit, (bucket.resetAt - now) / 1000, false, false);
     }
+    if (countsGlobally && this.globalPerSec > 0) this.global.remaining--;
     bucket.remaining--;
     return { headers: this.headers(hash, bucket.limit, bucket.remaining, bucket.resetAt, now) };
   }
@@ -120,7 +142,7 @@ export class RateLimits {
     const headers = {
       ...this.headers(hash, limit, 0, now + retryAfterSec * 1000, now),
       'Retry-After': String(Math.ceil(retryAfterSec)),
-      'X-RateLimit-Scope': 'user',
+      'X-RateLimit-Scope': global ? 'global' : 'user',
       ...(global ? { 'X-RateLimit-Global': 'true' } : {}),
     };
     return {

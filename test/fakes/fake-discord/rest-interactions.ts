@@ -3,6 +3,11 @@
  * webhook (@original and follow-ups). Discord's rules the fake enforces, because adapters get them wrong:
  * the first callback must arrive within 3 s of the interaction (else 404 Unknown interaction, 10062), only
  * once (400, 40060), and the webhook answers only after it (404 Unknown Webhook / Unknown Message).
+ * "Interaction tokens are valid for 15 minutes"
+ * (https://discord.com/developers/docs/interactions/receiving-and-responding#followup-messages): after the
+ * token's lifetime (from the interaction's creation) every webhook route answers 401 with code 50027 "Invalid
+ * Webhook Token", as Discord does (e.g. Rapptz/discord.py#9856). Tests shorten the lifetime with
+ * `interactionTokenLifetimeMs`.
  */
 import { MessageFlag, type Wire } from './payloads.js';
 import { apiError, validateMessageBody, type FakePlatform } from './platform.js';
@@ -15,6 +20,16 @@ export const Callback = { Pong: 1, Message: 4, DeferredMessage: 5, DeferredUpdat
 const unknownInteraction = () => apiError(404, 10062, 'Unknown interaction');
 const unknownWebhook = () => apiError(404, 10015, 'Unknown Webhook');
 const unknownMessage = () => apiError(404, 10008, 'Unknown Message');
+const invalidWebhookToken = () => apiError(401, 50027, 'Invalid Webhook Token');
+
+/** Discord's interaction token lifetime: 15 minutes. */
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+
+export interface InteractionRouteOptions {
+  ackDeadlineMs: number;
+  /** How long after the interaction's creation its token works on the webhook routes. */
+  tokenLifetimeMs: number;
+}
 
 function metadata(p: FakePlatform, i: InteractionRecord): Wire {
   return {
@@ -94,15 +109,26 @@ function callback(req: RouteRequest, p: FakePlatform, ackDeadlineMs: number): Ro
   };
 }
 
-/** The interaction a webhook route addresses, if the app id and token are right and it was acknowledged. */
-function webhookInteraction(req: RouteRequest, p: FakePlatform): InteractionRecord | undefined {
+/**
+ * The interaction a webhook route addresses, if the app id and token are right and it was acknowledged; the
+ * 401/50027 answer when its token has expired.
+ */
+function webhookInteraction(req: RouteRequest, p: FakePlatform, lifetimeMs: number): InteractionRecord | RouteResult | undefined {
   if (req.params['app'] !== p.ids.applicationId) return undefined;
   const i = p.state.interaction(req.params['token']!);
-  return i && i.token === req.params['token'] && i.callback ? i : undefined;
+  if (!i || i.token !== req.params['token']) return undefined;
+  if (req.at - (i.dispatch?.createdAt ?? req.at) > lifetimeMs) return invalidWebhookToken();
+  return i.callback ? i : undefined;
 }
 
-function webhookMessage(req: RouteRequest, p: FakePlatform): { i?: InteractionRecord; m?: StoredMessage } {
-  const i = webhookInteraction(req, p);
+function isRecord(x: InteractionRecord | RouteResult | undefined): x is InteractionRecord {
+  return x !== undefined && 'token' in x;
+}
+
+function webhookMessage(req: RouteRequest, p: FakePlatform, lifetimeMs: number): { i?: InteractionRecord; m?: StoredMessage; expired?: RouteResult } {
+  const found = webhookInteraction(req, p, lifetimeMs);
+  if (found !== undefined && !isRecord(found)) return { expired: found };
+  const i = found;
   if (!i) return {};
   const id = req.params['message'] === '@original' ? i.originalMessageId : req.params['message'];
   const m = id === undefined ? undefined : p.state.messages.get(id);
@@ -110,13 +136,15 @@ function webhookMessage(req: RouteRequest, p: FakePlatform): { i?: InteractionRe
   return { i, ...(ours ? { m } : {}) };
 }
 
-export function interactionRoutes(opts: { ackDeadlineMs: number }): Route[] {
+export function interactionRoutes(opts: InteractionRouteOptions): Route[] {
+  const life = opts.tokenLifetimeMs;
   return [
     { method: 'POST', template: '/interactions/:id/:token/callback', auth: false, kind: 'interaction-callback',
       handler: (req, p) => callback(req, p, opts.ackDeadlineMs) },
     { method: 'POST', template: '/webhooks/:app/:token', auth: false, kind: 'webhook-message',
       handler: (req, p) => {
-        const i = webhookInteraction(req, p);
+        const i = webhookInteraction(req, p, life);
+        if (i !== undefined && !isRecord(i)) return i;
         if (!i) return unknownWebhook();
         const invalid = validateMessageBody(req.body, { create: true });
         if (invalid) return invalid;
@@ -130,13 +158,15 @@ export function interactionRoutes(opts: { ackDeadlineMs: number }): Route[] {
       } },
     { method: 'GET', template: '/webhooks/:app/:token/messages/:message', auth: false,
       handler: (req, p) => {
-        const { i, m } = webhookMessage(req, p);
+        const { i, m, expired } = webhookMessage(req, p, life);
+        if (expired) return expired;
         if (!i) return unknownWebhook();
         return m ? { status: 200, body: m.data } : unknownMessage();
       } },
     { method: 'PATCH', template: '/webhooks/:app/:token/messages/:message', auth: false, kind: 'webhook-edit',
       handler: (req, p) => {
-        const { i, m } = webhookMessage(req, p);
+        const { i, m, expired } = webhookMessage(req, p, life);
+        if (expired) return expired;
         if (!i) return unknownWebhook();
         if (!m) return unknownMessage();
         const invalid = validateMessageBody(req.body, { create: false });
@@ -145,7 +175,8 @@ export function interactionRoutes(opts: { ackDeadlineMs: number }): Route[] {
       } },
     { method: 'DELETE', template: '/webhooks/:app/:token/messages/:message', auth: false,
       handler: (req, p) => {
-        const { i, m } = webhookMessage(req, p);
+        const { i, m, expired } = webhookMessage(req, p, life);
+        if (expired) return expired;
         if (!i) return unknownWebhook();
         if (!m) return unknownMessage();
         p.deleteMessage(m);

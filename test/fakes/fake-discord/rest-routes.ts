@@ -3,7 +3,7 @@
  * application, command registration, the guild, channel messages (send, edit, delete, history) and threads.
  * Answers are shaped like Discord's (status codes, error codes) so discord.js reacts as it would in production.
  */
-import { ChannelType, snowflake, type Wire } from './payloads.js';
+import { ChannelType, MessageFlag, snowflake, type Wire } from './payloads.js';
 import { apiError, validateMessageBody, type FakePlatform } from './platform.js';
 import type { Route, RouteRequest, RouteResult } from './rest.js';
 import { compareIds } from './state.js';
@@ -149,6 +149,9 @@ function channelRoutes(): Route[] {
         const m = p.state.messages.get(req.params['message']!);
         if (!m || m.channelId !== req.params['channel'] || m.deletedAt !== undefined) return unknownMessage();
         if (!m.byBot) return apiError(403, 50005, 'Cannot edit a message authored by another user');
+        // An ephemeral interaction response exists only for the interaction token; the channel route does not
+        // know it (discord/discord-api-docs#3090). Public ones can be edited here once the token has expired.
+        if ((Number(m.data['flags'] ?? 0) & MessageFlag.Ephemeral) !== 0) return unknownMessage();
         const invalid = validateMessageBody(req.body, { create: false });
         return invalid ?? { status: 200, body: p.editMessage(m, req.body).data };
       } },

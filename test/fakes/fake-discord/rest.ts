@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Wire } from './payloads.js';
 import type { ApiError, FakePlatform } from './platform.js';
 import type { RateLimits } from './rate-limits.js';
-import { templateToRegExp } from './rate-limits.js';
+import { isInteractionRoute, templateToRegExp } from './rate-limits.js';
 import type { OutgoingKind } from './state.js';
 
 export const API_PREFIX = '/api/v10';
@@ -126,9 +126,9 @@ export function createRestHandler(o: RestServerOptions): (req: IncomingMessage, 
       if (seg.startsWith(':')) params[seg.slice(1)] = values[i] ?? '';
     });
 
+    const auth = req.headers['authorization'] ?? '';
+    const token = auth.startsWith('Bot ') ? auth.slice(4) : undefined;
     if (route.auth) {
-      const auth = req.headers['authorization'] ?? '';
-      const token = auth.startsWith('Bot ') ? auth.slice(4) : undefined;
       if (token) state.restTokens.add(token);
       if (!token || (o.expectedToken !== undefined && token !== o.expectedToken)) {
         log(401);
@@ -136,7 +136,8 @@ export function createRestHandler(o: RestServerOptions): (req: IncomingMessage, 
       }
     }
 
-    const verdict = rateLimits.check(method, path, route.template, majorParameter(route.template, params));
+    const countsGlobally = token !== undefined && !isInteractionRoute(route.template);
+    const verdict = rateLimits.check(method, path, route.template, majorParameter(route.template, params), countsGlobally);
     let status: number;
     let out: unknown;
     if (verdict.limited) {

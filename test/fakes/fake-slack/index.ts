@@ -17,6 +17,7 @@ import {
   newTriggerId, type BlockActionOptions, type DeliveryOptions, type DeliveryResult, type SendEventOptions, type SlashCommandOptions,
 } from './events.js';
 import { LIMITS } from './limits.js';
+import { SLACK_TIERS } from './tiers.js';
 import { ResponseUrls } from './response-urls.js';
 import { FakeSocketMode } from './socket-mode.js';
 import { FakeSlackState, TsClock, now, type EnvelopeRecord, type HttpDeliveryRecord, type StoredMessage, type Wire } from './state.js';
@@ -32,6 +33,7 @@ export type { FakeSlackIds } from './web-api-methods.js';
 export type { ForcedRateLimit, WindowLimit } from './web-api.js';
 export type { SendEventOptions, SlashCommandOptions, BlockActionOptions, DeliveryOptions, DeliveryResult, SignMode } from './events.js';
 export { LIMITS } from './limits.js';
+export { SLACK_TIERS, fastTiers } from './tiers.js';
 export { signatureHeaders, channelTypeOf, richTextBlocks } from './events.js';
 
 export interface StartFakeSlackOptions {
@@ -51,7 +53,11 @@ export interface StartFakeSlackOptions {
   appToken?: string;
   /** chat.postMessage/update text limit (default 40,000: msg_too_long above it). */
   maxTextChars?: number;
-  /** How long a stream may stay open before appends fail with message_not_in_streaming_state (default 5 min). */
+  /**
+   * How long a stream may stay open (default 5 min, Slack's ~5). After it, Slack has finalised the stream:
+   * appendStream / stopStream fail with message_not_in_streaming_state and the message stays broken (see
+   * `state.brokenStreams()`) until a chat.update on its ts repairs it.
+   */
   streamLifetimeMs?: number;
   /** Socket Mode ack deadline (default 3000 ms). */
   ackDeadlineMs?: number;
@@ -59,7 +65,10 @@ export interface StartFakeSlackOptions {
   retryUnackedEvents?: boolean;
   /** Ping Socket Mode clients this often (default: never). */
   pingIntervalMs?: number;
-  /** Per-method fixed-window rate limits, e.g. `{ 'chat.update': { limit: 50, windowSec: 60 } }` (default: none). */
+  /**
+   * Per-method rate limits (sliding windows, 429 + Retry-After). Default: Slack's tiers (`SLACK_TIERS`, tiers.ts).
+   * `fastTiers(n)` keeps the counts over n-times shorter windows, for tests about something else; `{}` turns them off.
+   */
   limits?: Record<string, WindowLimit>;
   /** Echo each visible bot message back as a `message` event with `bot_id`, as Slack does for subscribed channels (default false). */
   echoBotMessages?: boolean;
@@ -84,6 +93,8 @@ export interface FakeSlack {
   ids: FakeSlackIds;
   signingSecret: string;
   state: FakeSlackState;
+  /** The rate limits in force (pass them to the adapter's `rateTiers` when a test runs faster windows). */
+  tiers: Record<string, WindowLimit>;
   /** A user event over Socket Mode (queued until a client connects). The user's message is stored too. */
   sendEvent(o: SendEventOptions): EnvelopeRecord;
   /** Slack's retry of an event envelope: same payload and event_id, next retry_attempt. */
@@ -118,7 +129,8 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
     appId: opts.appId ?? 'A0DOCENT1', userId, channelId: opts.channelId ?? 'C0GENERAL', dmChannelId: `D${userId.slice(1)}`,
   };
   const signingSecret = opts.signingSecret ?? 'fake-signing-secret';
-  const state = new FakeSlackState();
+  const state = new FakeSlackState(opts.streamLifetimeMs ?? 5 * 60_000);
+  const tiers: Record<string, WindowLimit> = { ...(opts.limits ?? SLACK_TIERS) };
   const clock = new TsClock();
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -132,7 +144,7 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
   );
   const ctx: WebApiContext = {
     state, clock, ids, streaming: opts.streaming ?? true, maxTextChars: opts.maxTextChars ?? LIMITS.textChars,
-    streamLifetimeMs: opts.streamLifetimeMs ?? 5 * 60_000,
+    streamLifetimeMs: state.streamLifetimeMs,
     socketUrl: () => socket.issueUrl(`ws://127.0.0.1:${port}`),
     onBotMessage: (m) => {
       if (!opts.echoBotMessages) return;
@@ -140,7 +152,7 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
     },
   };
   const responseUrls = new ResponseUrls(baseUrl, ctx);
-  const limiter = new RateLimiter(state.rateLimits, opts.limits);
+  const limiter = new RateLimiter(state.rateLimits, tiers);
   server.on('request', createHttpHandler({ ctx, limiter, responseUrls, ...(opts.botToken ? { botToken: opts.botToken } : {}), ...(opts.appToken ? { appToken: opts.appToken } : {}) }));
   server.on('upgrade', (req, sock, head) => {
     if (!socket.handleUpgrade(req, sock, head)) sock.destroy();
@@ -227,7 +239,7 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
   }
 
   return {
-    apiUrl: `${baseUrl}/api/`, baseUrl, ids, signingSecret, state,
+    apiUrl: `${baseUrl}/api/`, baseUrl, ids, signingSecret, state, tiers,
     sendEvent,
     retryEvent: (sent, reason) => socket.retry(sent, reason),
 
@@ -276,7 +288,11 @@ export async function startFakeSlack(opts: StartFakeSlackOptions = {}): Promise<
     },
 
     rateLimit: (o) => limiter.force(o),
-    setLimit: (method, limit) => limiter.setLimit(method, limit),
+    setLimit: (method, limit) => {
+      if (limit) tiers[method] = limit;
+      else delete tiers[method];
+      limiter.setLimit(method, limit);
+    },
 
     async waitFor(probe, o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 5000);

@@ -48,6 +48,9 @@ export function blocksText(blocks: Wire[]): string {
 }
 
 export class FakeSlackState {
+  /** How long a native stream lives before Slack finalises it (see `brokenStreams`). */
+  constructor(readonly streamLifetimeMs = 5 * 60_000) {}
+
   /** Keyed by `channel/ts`. */
   readonly store = new Map<string, StoredMessage>();
   readonly ephemerals: EphemeralRecord[] = [];
@@ -102,6 +105,27 @@ export class FakeSlackState {
   /** The messages the bot streamed with chat.*Stream. */
   streams(channel?: string): StoredMessage[] {
     return this.messages(channel).filter((m) => m.stream !== undefined);
+  }
+
+  /**
+   * Streamed messages Slack ended under the bot — past their lifetime without a chat.stopStream — and that no
+   * chat.update has repaired since: what a user sees as a half-written answer that never finishes.
+   */
+  brokenStreams(channel?: string): StoredMessage[] {
+    return this.streams(channel).filter((m) => {
+      const expiredAt = this.expiry(m);
+      return expiredAt !== undefined && !m.updates.some((u) => u.via === 'chat.update' && u.at >= expiredAt);
+    });
+  }
+
+  /** When Slack ended the stream for outliving its lifetime (marking it so), or undefined if it did not. */
+  expiry(m: StoredMessage): number | undefined {
+    const s = m.stream;
+    if (!s) return undefined;
+    if (s.state === 'streaming' && now() - s.startedAt > this.streamLifetimeMs) {
+      Object.assign(s, { state: 'stopped', stoppedAt: s.startedAt + this.streamLifetimeMs, expired: true });
+    }
+    return s.expired ? s.stoppedAt : undefined;
   }
 
   updates(channel: string, ts: string): UpdateRecord[] {

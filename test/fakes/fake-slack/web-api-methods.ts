@@ -84,12 +84,9 @@ function target(args: Wire, ctx: WebApiContext, notMine: string): StoredMessage 
 function liveStream(args: Wire, ctx: WebApiContext): StoredMessage | SlackError {
   const m = target(args, ctx, 'message_not_in_streaming_state');
   if ('error' in m) return m;
+  ctx.state.expiry(m);
   const s = m.stream;
   if (!s || s.state !== 'streaming') return { error: 'message_not_in_streaming_state' };
-  if (now() - s.startedAt > ctx.streamLifetimeMs) {
-    Object.assign(s, { state: 'stopped', stoppedAt: s.startedAt + ctx.streamLifetimeMs, expired: true });
-    return { error: 'message_not_in_streaming_state' };
-  }
   return m;
 }
 

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { ResponseUrls } from './response-urls.js';
 import { now, type RateLimitRecord, type Wire } from './state.js';
+import { SlidingWindows, type WindowLimit } from './tiers.js';
 import { METHODS, STREAM_METHODS, type WebApiContext } from './web-api-methods.js';
 
 export interface ForcedRateLimit {
@@ -20,12 +21,7 @@ export interface ForcedRateLimit {
   retryAfterSec?: number;
 }
 
-/** A fixed window per method (and per channel when `perChannel`), like Slack's tiers; 429 once exceeded. */
-export interface WindowLimit {
-  limit: number;
-  windowSec: number;
-  perChannel?: boolean;
-}
+export type { WindowLimit } from './tiers.js';
 
 /** Fields @slack/web-api sends JSON-encoded inside a form body. */
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'chunks', 'metadata', 'view', 'unfurls', 'user_auth_blocks']);
@@ -34,7 +30,7 @@ const BOOLEAN_FIELDS = new Set(['mrkdwn', 'unfurl_links', 'unfurl_media', 'reply
 export class RateLimiter {
   private readonly forced: { method: string; remaining: number; retryAfterSec: number }[] = [];
   private readonly windows = new Map<string, WindowLimit>();
-  private readonly counters = new Map<string, { count: number; resetAt: number }>();
+  private readonly counted = new SlidingWindows();
 
   constructor(private readonly records: RateLimitRecord[], limits: Record<string, WindowLimit> = {}) {
     for (const [method, l] of Object.entries(limits)) this.windows.set(method, l);
@@ -61,11 +57,12 @@ export class RateLimiter {
     }
     const w = this.windows.get(method);
     if (!w) return undefined;
+    // One workspace per fake: the key is the method, and the channel for per-channel tiers.
     const key = w.perChannel ? `${method}/${String(args['channel'] ?? args['channel_id'] ?? '')}` : method;
-    let c = this.counters.get(key);
-    if (!c || at >= c.resetAt) this.counters.set(key, (c = { count: 0, resetAt: at + w.windowSec * 1000 }));
-    if (++c.count <= w.limit) return undefined;
-    const retryAfterSec = Math.max(1, Math.ceil((c.resetAt - at) / 1000));
+    const waitMs = this.counted.admit(key, w, at);
+    if (waitMs <= 0) return undefined;
+    // Retry-After is whole seconds on Slack.
+    const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
     this.records.push({ at, method, retryAfterSec, forced: false });
     return { retryAfterSec };
   }

@@ -7,21 +7,19 @@
  *
  * The tf part of both is identical (k1 1.2, b 0.75, same lengths), so a single-term bm25() divided by FTS5's
  * IDF and multiplied by Lucene's is that term's exact textbook contribution. Below EXACT_POSTINGS postings in
- * all (every catalog we evaluate: at most 3,970 for any eval question, ~2 ms on the PostgreSQL manual) each query term's
- * postings are read that way and summed. Above it (a large catalog with common query terms) reading every
- * posting into JS cost 420 ms p50 / 1.3 s p95 at 100,000 synthetic records, so one FTS5 query ranks with its
- * own bm25() and keeps only the best n: FTS5's IDF, not Lucene's — the quality of that path is unmeasured.
+ * all (every catalog we evaluate: at most 3,970 for any eval question, ~2 ms on the PostgreSQL manual) each query
+ * term's postings are read that way and summed. Above it (a large catalog with common query terms) common terms
+ * are read from their champion lists instead (champion-lists.ts).
  */
 import type Database from 'libsql';
+import { addExactTerm, rankWithChampions } from './champion-lists.js';
+
+export { luceneIdf } from './champion-lists.js';
 
 type Db = InstanceType<typeof Database>;
 
-export const K1 = 1.2;
-export const B = 0.75;
 /** Postings (documents × query terms) up to which ranking is exact; see the header. */
 export const EXACT_POSTINGS = 20_000;
-export const luceneIdf = (n: number, df: number) => Math.log(1 + (n - df + 0.5) / (df + 0.5));
-const fts5Idf = (n: number, df: number) => Math.max(1e-6, Math.log((n - df + 0.5) / (df + 0.5)));
 
 export interface RankedDoc {
   doc: number;
@@ -46,7 +44,7 @@ export function rankDocuments(
   for (const t of queryTerms) if ((df.get(t) ?? 0) > 0) counts.set(t, (counts.get(t) ?? 0) + 1);
   if (counts.size === 0) return [];
   const postings = [...counts.keys()].reduce((s, t) => s + df.get(t)!, 0);
-  const ranked = postings <= exactPostings ? exact(db, counts, documents, df) : approximate(db, counts, allowed ? n * 4 : n);
+  const ranked = postings <= exactPostings ? exact(db, counts, documents, df) : rankWithChampions(db, counts, documents, df, allowed ? n * 4 : n);
   if (!allowed) return ranked.slice(0, n);
   const out: RankedDoc[] = [];
   for (let i = 0; i < ranked.length && out.length < n; i += 500) {
@@ -59,17 +57,6 @@ export function rankDocuments(
 
 function exact(db: Db, counts: Map<string, number>, documents: number, df: ReadonlyMap<string, number>): RankedDoc[] {
   const acc = new Map<number, number>();
-  const single = db.prepare('SELECT rowid AS doc, bm25(docs_fts) AS s FROM docs_fts WHERE docs_fts MATCH ?');
-  for (const [term, count] of counts) {
-    const d = df.get(term)!;
-    const scale = (count * luceneIdf(documents, d)) / fts5Idf(documents, d);
-    for (const r of single.all(`"${term}"`) as Array<{ doc: number; s: number }>) acc.set(r.doc, (acc.get(r.doc) ?? 0) - r.s * scale);
-  }
+  for (const [term, count] of counts) addExactTerm(db, acc, term, count, documents, df.get(term)!);
   return [...acc].map(([doc, score]) => ({ doc, score })).sort((a, b) => b.score - a.score || a.doc - b.doc);
-}
-
-function approximate(db: Db, counts: Map<string, number>, n: number): RankedDoc[] {
-  const match = [...counts.keys()].map((t) => `"${t}"`).join(' OR ');
-  const rows = db.prepare('SELECT rowid AS doc, bm25(docs_fts) AS s FROM docs_fts WHERE docs_fts MATCH ? ORDER BY s LIMIT ?').all(match, n) as Array<{ doc: number; s: number }>;
-  return rows.map((r) => ({ doc: r.doc, score: -r.s }));
 }

@@ -19,6 +19,7 @@ import type { KeywordIndex } from '../rag/keyword-index.js';
 import { keywordTerms } from '../rag/text-tokens.js';
 import { bestChunkPerDocument, countTerm } from './best-chunk.js';
 import { luceneIdf, rankDocuments } from './bm25-ranking.js';
+import { readDocumentFrequencies, TERM_STATISTICS_SCHEMA, writeTermStatistics } from './champion-lists.js';
 import { filterToSql } from './keyword-filter-sql.js';
 
 type Db = InstanceType<typeof Database>;
@@ -58,9 +59,9 @@ CREATE VIRTUAL TABLE docs_fts USING fts5(title, keywords, text, content='', toke
 /**
  * Bumped when the file layout changes; a file of another format is rebuilt, never misread.
  * 5: chunk `fields` (JSON) and the record period (`period_start`/`period_end`, epoch seconds) for dataset
- * cards and date filters.
+ * cards and date filters. 6: `term_df` and `champions` (champion-lists.ts).
  */
-export const KEYWORD_FORMAT = 'docent-fts5-5';
+export const KEYWORD_FORMAT = 'docent-fts5-6';
 
 interface Row {
   rowid: number;
@@ -111,9 +112,8 @@ class SqliteKeywordIndex implements KeywordIndex {
 
   constructor(private readonly db: Db) {
     this.size = (db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
-    this.documents = (db.prepare('SELECT count(*) AS n FROM docs_fts').get() as { n: number }).n;
-    // Document frequencies of query terms (for Lucene's IDF). A temp table: the file is opened read-only.
-    db.exec("CREATE VIRTUAL TABLE temp.docs_vocab USING fts5vocab('main', 'docs_fts', 'row')");
+    // docsize has one row per document; count(*) on the FTS5 table itself walks every posting.
+    this.documents = (db.prepare('SELECT count(*) AS n FROM docs_fts_docsize').get() as { n: number }).n;
   }
 
   /**
@@ -142,8 +142,7 @@ class SqliteKeywordIndex implements KeywordIndex {
   }
 
   private documentFrequencies(unique: string[]): Map<string, number> {
-    const rows = this.db.prepare(`SELECT term, doc FROM temp.docs_vocab WHERE term IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ term: string; doc: number }>;
-    return new Map(rows.map((r) => [r.term, r.doc]));
+    return readDocumentFrequencies(this.db, unique);
   }
 
   /** Each document's best chunk for the query (see best-chunk.ts): chosen from terms, then read whole. */
@@ -263,7 +262,7 @@ export class KeywordIndexWriter {
     this.db = new Database(this.tmp);
     // A tmp file renamed only when complete needs no journal: a crash discards it whole.
     this.db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA page_size = 8192;');
-    this.db.exec(SCHEMA);
+    this.db.exec(SCHEMA + TERM_STATISTICS_SCHEMA);
     this.db.prepare("INSERT INTO meta(key, value) VALUES ('format', ?)").run(KEYWORD_FORMAT);
     this.insertChunk = this.db.prepare(
       `INSERT INTO chunks (rowid, id, source_id, source_root, kind, title, url, path, page, modified, modified_ts, keywords, text, ordinal, text_hash, doc, terms, fields, period_start, period_end)
@@ -316,7 +315,9 @@ export class KeywordIndexWriter {
 
   /** Optimises, closes and moves the file into place. */
   finish(): void {
-    this.db.exec("INSERT INTO docs_fts(docs_fts) VALUES ('optimize'); ANALYZE;");
+    this.db.exec("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')");
+    writeTermStatistics(this.db);
+    this.db.exec('ANALYZE');
     this.db.close();
     renameSync(this.tmp, this.file);
   }

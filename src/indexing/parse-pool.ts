@@ -34,16 +34,21 @@ const WORKER_FILE = fileURLToPath(FROM_SOURCES ? new URL('./parse-worker-tsx.mjs
 
 /**
  * A thread inherits the process's Node flags. Under the `tsx` command those include tsx's own --require and
- * --import, which half-apply in a thread and break the entry's own tsx registration: leave them out.
+ * --import, which half-apply in a thread and break the entry's own tsx registration: leave them out. V8's
+ * per-process heap flags (`node --max-old-space-size=… bin/docent.js index`, as the 1M-chunk run needs) make
+ * `new Worker` throw ERR_WORKER_INVALID_EXEC_ARGV, which skipped every file: a thread's heap is set through
+ * `resourceLimits` instead.
  */
-function workerExecArgv(): string[] {
+const PER_PROCESS_V8_FLAG = /^--(max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|max[-_]young[-_]generation[-_]size|stack[-_]size|title)(=|$)/;
+
+export function workerExecArgv(): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const isTsx = (s: string | undefined) => s !== undefined && /[\\/]tsx[\\/]/.test(s);
     if ((arg === '--require' || arg === '--import' || arg === '--loader') && isTsx(argv[i + 1])) i++;
-    else if (!isTsx(arg)) out.push(arg);
+    else if (!isTsx(arg) && !PER_PROCESS_V8_FLAG.test(arg)) out.push(arg);
   }
   return out;
 }
@@ -70,7 +75,7 @@ async function poolFor(maxMemoryMb: number): Promise<Piscina<ParseTask, ParseRes
     idleTimeout: IDLE_MS,
     // pdf.js finishes its clean-up asynchronously; a thread parked in Atomics.wait between tasks would stall it.
     atomics: 'disabled',
-    execArgv: FROM_SOURCES ? workerExecArgv() : process.execArgv,
+    execArgv: workerExecArgv(),
     resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
   });
   pool = { piscina, maxMemoryMb };

@@ -56,4 +56,16 @@ describe('the parse worker from the compiled build', () => {
       await cleanup();
     }
   });
+
+  it('parses under a heap flag the operator gave node (a thread may not inherit it)', async () => {
+    const { dir, cleanup } = await tmpFolder('docent-dist-flags-');
+    try {
+      await writeFile(path.join(dir, 'notes.md'), '# Notes\n\nSome notes.');
+      const entry = pathToFileURL(path.join(DIST, 'sources.js')).href;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=2048', '--input-type=module', '-e', SCRIPT, entry, dir], { cwd: ROOT, timeout: 60_000 });
+      expect(JSON.parse(stdout)).toEqual({ docs: [['notes.md', null]], skipped: [] });
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -28,7 +28,9 @@ export const reindexCommand: CommandDefinition = {
             ? `\nSkipped ${s.skipped.length}:\n${s.skipped.slice(0, 10).map((k) => `• \`${k.location}\` — ${k.reason}`).join('\n')}${s.skipped.length > 10 ? `\n… and ${s.skipped.length - 10} more` : ''}`
             : '';
           const d = s.diff;
-          return `${head} — ${s.documents} documents (${d.added} added, ${d.changed} changed, ${d.removed} removed), ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}`;
+          // Notes say e.g. which sources a changed configuration dropped, with their document counts.
+          const notes = s.notes.map((n) => `\nNote: ${n}`).join('');
+          return `${head} — ${s.documents} documents (${d.added} added, ${d.changed} changed, ${d.removed} removed), ${s.chunks} passages in ${s.seconds.toFixed(1)} s.${skipped}${notes}`;
         } catch (err) {
           if (err instanceof DocentError && err.code === 'reindex_busy') return '⏳ A reindex is already running; try again when it has finished.';
           return `❌ Reindex failed; the previous index is still serving. (${err instanceof DocentError ? redactUrlsInText(err.message) : 'see the log'})`;

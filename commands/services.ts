@@ -42,9 +42,10 @@ export interface DocentServices {
    * whose `sources` is `[]` (a channel with no catalog) gets a polite answer saying so; nothing is searched.
    * Aborting `signal` abandons the question (it leaves the queue, or stops answering) and ends the stream.
    * `surface` (discord, slack, web, console, api) is recorded with the answer for `docent insights`; without it
-   * the runtime guesses from the asker id's shape (src/runtime/answer-surface.ts).
+   * the runtime guesses from the asker id's shape (src/runtime/answer-surface.ts). `maxWaitMs` bounds this
+   * question's wait for an answer slot below the configured bound: past it the stream is one polite `busy` error.
    */
-  ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface }): { answerId: string; parts: AsyncIterable<AnswerPart> };
+  ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }): { answerId: string; parts: AsyncIterable<AnswerPart> };
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
   /** Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). */

@@ -40,6 +40,11 @@ export interface CommandContext {
   args: Record<string, string | number | boolean | undefined>;
   invoker: Invoker;
   services: DocentServices;
+  /**
+   * Longest an answer may wait for a slot on this surface, ms (undefined: the configured bound). A Discord
+   * interaction sets it to its token's remaining time, so a refusal is still shown through the token.
+   */
+  queueWaitMs?: number;
 }
 
 export interface CommandDefinition {

@@ -182,6 +182,11 @@ export const configSchema = z
         historyMessages: z.number().int().min(0).max(100),
         /** REST API base URL (discord.js `rest.api`); empty: https://discord.com/api. For a proxy, or a loopback fake in tests. */
         apiUrl: httpUrl.or(z.literal('')),
+        /**
+         * With a shared Chroma server (CHROMA_URL), replicas elect one gateway session per bot token: the holder
+         * renews its lease this often ÷ 3, and a standby takes over once it has not for this long.
+         */
+        gatewayLeaseMs: z.number().int().min(1000).max(600_000),
       })
       .strict(),
     slack: z
@@ -308,6 +313,7 @@ export const ENV_KEYS: Record<string, { path: string; kind: 'string' | 'number' 
   DISCORD_GUILD_ID: { path: 'discord.guildId', kind: 'string' },
   DISCORD_EDIT_INTERVAL_MS: { path: 'discord.editIntervalMs', kind: 'number' },
   DISCORD_API_URL: { path: 'discord.apiUrl', kind: 'string' },
+  DISCORD_GATEWAY_LEASE_MS: { path: 'discord.gatewayLeaseMs', kind: 'number' },
   SLACK_BOT_TOKEN: { path: 'slack.botToken', kind: 'string' },
   SLACK_APP_TOKEN: { path: 'slack.appToken', kind: 'string' },
   SLACK_SIGNING_SECRET: { path: 'slack.signingSecret', kind: 'string' },

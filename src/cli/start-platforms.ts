@@ -7,7 +7,8 @@ export interface PlatformRunner {
   name: string;
   /** Where its state goes (`/readyz`). */
   report: PlatformReporter;
-  start(): Promise<void>;
+  /** Resolves when serving; with 'standby' when another replica serves it (a leased Discord gateway). */
+  start(): Promise<void | 'standby'>;
   stop(): Promise<void>;
 }
 
@@ -28,8 +29,7 @@ function oneLine(err: unknown): string {
 export async function startPlatforms(platforms: PlatformRunner[], logger: Logger, o: { web: boolean }): Promise<string[]> {
   const outcomes = await Promise.all(platforms.map(async (p) => {
     try {
-      await p.start();
-      p.report('connected');
+      p.report((await p.start()) === 'standby' ? 'standby' : 'connected');
       return { name: p.name, ok: true as const };
     } catch (err) {
       const reason = oneLine(err);

@@ -122,9 +122,28 @@ function toConfigError(error: z.ZodError): ConfigError {
   let fix = `fix ${key} in config/*.yaml${envName ? ` or set ${envName}` : ''}`;
   if (issue.code === 'invalid_value' && 'values' in issue) {
     problem = `must be one of ${(issue.values as unknown[]).join(', ')}`;
+  } else if (issue.code === 'invalid_union') {
+    // e.g. LLM_CHAIN=foo: "auto" or a list of backend names. zod says only "Invalid input"; name what is valid.
+    const valid = unionChoices(issue.errors);
+    if (valid) problem = `must be ${valid}`;
   } else if (issue.code === 'unrecognized_keys') {
     problem = `unknown key(s) ${issue.keys.join(', ')}`;
     fix = 'remove them or check the spelling against config/default.yaml';
   }
   return new ConfigError(label, problem, fix);
+}
+
+/**
+ * The values a union of enums and literals accepts, from its branches' issues: "auto, or a comma-separated list
+ * of hf, openai, ollama, extractive". Undefined when a branch is not an enum or literal (say nothing false).
+ */
+function unionChoices(branches: z.core.$ZodIssue[][]): string | undefined {
+  const parts: string[] = [];
+  for (const issues of branches) {
+    const v = issues.find((i) => i.code === 'invalid_value');
+    if (!v || !('values' in v)) return undefined;
+    const values = (v.values as unknown[]).map(String).join(', ');
+    parts.push(v.path.length > 0 ? `a comma-separated list of ${values}` : values);
+  }
+  return parts.length ? parts.join(', or ') : undefined;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import { DocentError } from '../core/errors.js';
 import { sha256Of } from '../core/hash.js';
+import { loopYielder } from '../core/loop-yield.js';
 import { isCatalogRecord } from '../core/record-fields.js';
 import type { Logger } from '../logging/logger.js';
 import type { Embedder } from '../providers/embedders/embedder.js';
@@ -88,7 +89,7 @@ export async function runIndex(o: IndexRunOptions): Promise<IndexSummary> {
       hint: 'Check the paths or URLs given with --source or SOURCES.',
     });
   }
-  const chunks = uniqueIds(docs.flatMap((d) => chunkDocument(d, o.chunking)));
+  const chunks = uniqueIds(await chunkAll(docs, o.chunking));
   const perSource = countPerSource(chunks, perSourceDocs);
   // Fields and a record's modified date count too: the keyword index serves them (dataset cards, date filters), so
   // a changed publisher, link or record date alone must still build a version that shows it. A plain file's
@@ -207,6 +208,17 @@ async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCac
 
 function context(o: IndexRunOptions, onSkip: (s: SkippedItem) => void): LoadContext {
   return { ...o.loader, onSkip };
+}
+
+/** Chunks every document, giving the event loop a turn every ~20 ms (whole manuals take ~0.5 s: loop-yield.ts). */
+async function chunkAll(docs: readonly DocumentRecord[], options: ChunkingOptions): Promise<Chunk[]> {
+  const maybeYield = loopYielder();
+  const out: Chunk[] = [];
+  for (const d of docs) {
+    await maybeYield();
+    for (const c of chunkDocument(d, options)) out.push(c);
+  }
+  return out;
 }
 
 /** Two documents can yield the same chunk id (a feed listing one identifier twice); keep ids unique. */

@@ -13,7 +13,8 @@
  */
 import type { Chunk, DocumentRecord } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
-import { KeywordIndexWriter, readChunkFingerprints, type KeywordDocument } from '../stores/sqlite-keyword-index.js';
+import { readChunkFingerprints, type KeywordDocument } from '../stores/sqlite-keyword-index.js';
+import { openKeywordWriter, type AsyncKeywordWriter } from './keyword-writer-worker.js';
 import type { IndexStamp, VectorStore, VectorStoreFactory } from '../stores/vector-store.js';
 
 export interface VersionWrite {
@@ -47,28 +48,28 @@ export function chunkFingerprint(c: Pick<Chunk, 'textHash' | 'sourceId' | 'sourc
 const STEP = 1000;
 
 export async function writeVersion(o: WriteVersionOptions): Promise<VersionWrite> {
-  const keyword = new KeywordIndexWriter(o.keywordFile);
+  // In a thread of its own for any sizeable index (keyword-writer-worker.ts): the bot's event loop stays free.
+  const keyword = openKeywordWriter(o.keywordFile, o.chunks.length);
   try {
-    keyword.addDocuments(o.docs);
+    await keyword.addDocuments(o.docs);
     const diffed = o.reuse ? await tryDiff(o, o.reuse, keyword) : undefined;
     const result = diffed ?? (await writeFull(o, keyword));
-    keyword.finish();
+    await keyword.finish();
     return result;
   } catch (err) {
-    keyword.abort();
+    await keyword.abort();
     await o.stores.drop(o.collection).catch(() => undefined);
     throw err;
   }
 }
 
-async function writeFull(o: WriteVersionOptions, keyword: KeywordIndexWriter): Promise<VersionWrite> {
+async function writeFull(o: WriteVersionOptions, keyword: AsyncKeywordWriter): Promise<VersionWrite> {
   const store = await o.stores.open(o.collection, o.stamp);
   // The keyword index is written while Chroma (another process) ingests the batch: the two overlap on 2 cores.
   for (let i = 0; i < o.chunks.length; i += STEP) {
     const stored = store.upsert(o.chunks.slice(i, i + STEP), o.vectors.slice(i, i + STEP) as number[][]);
-    stored.catch(() => undefined); // awaited below; a keyword-side throw must not leave it unhandled
-    keyword.add(o.chunks.slice(i, i + STEP));
-    await stored;
+    // Both awaited together, so neither side's failure is left unhandled.
+    await Promise.all([stored, keyword.add(o.chunks.slice(i, i + STEP))]);
     o.logger.debug({ collection: o.collection, done: Math.min(i + STEP, o.chunks.length), total: o.chunks.length }, 'stored batch');
     o.onStored?.(Math.min(i + STEP, o.chunks.length), o.chunks.length);
   }
@@ -76,7 +77,7 @@ async function writeFull(o: WriteVersionOptions, keyword: KeywordIndexWriter): P
 }
 
 /** Applies the difference to the idle collection; undefined (after cleaning up) when that cannot be done. */
-async function tryDiff(o: WriteVersionOptions, reuse: { collection: string; keywordFile: string }, keyword: KeywordIndexWriter): Promise<VersionWrite | undefined> {
+async function tryDiff(o: WriteVersionOptions, reuse: { collection: string; keywordFile: string }, keyword: AsyncKeywordWriter): Promise<VersionWrite | undefined> {
   let renamed = false;
   try {
     const before = readChunkFingerprints(reuse.keywordFile);
@@ -92,7 +93,7 @@ async function tryDiff(o: WriteVersionOptions, reuse: { collection: string; keyw
     const removed = [...before.keys()].filter((id) => !ids.has(id));
     await upsertSome(store, o, changed);
     await store.delete(removed);
-    for (let i = 0; i < o.chunks.length; i += STEP) keyword.add(o.chunks.slice(i, i + STEP));
+    for (let i = 0; i < o.chunks.length; i += STEP) await keyword.add(o.chunks.slice(i, i + STEP));
     o.onStored?.(o.chunks.length, o.chunks.length);
     o.logger.debug({ collection: o.collection, from: reuse.collection, upserted: changed.length, deleted: removed.length }, 'applied the diff to the idle collection');
     return { mode: 'diff', upserted: changed.length, deleted: removed.length };

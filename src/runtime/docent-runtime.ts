@@ -22,6 +22,8 @@ import { openSearchService, type SearchService } from './search-service.js';
 import { openVectorStores, type OpenedStores } from './vector-stores.js';
 import { loaderLimits } from '../indexing/loader-limits.js';
 import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
+import { withIndexLock } from '../indexing/index-lock.js';
+import { planSources, rememberSources } from './indexed-sources.js';
 
 export interface DocentRuntime {
   config: DocentConfig;
@@ -63,14 +65,22 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
   try {
     const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
     if (opts.indexIfEmpty && !hasServingIndex(config.dataDir)) {
-      const summary = await runIndex({
-        dataDir: config.dataDir, sources: config.sources, chunking: config.chunking,
-        loader: loaderLimits(config.loader),
-        fetchPolicy: fetchPolicyFromConfig(config.loader),
-        embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
-        ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}),
+      // Behind the data dir's index lock (index-lock.ts): a `docent index` already building one is waited for,
+      // and its index is then used rather than built twice.
+      await withIndexLock(config.dataDir, { what: 'first index at start-up', wait: true, onWait: (h) => logger.warn({ pid: h.pid, startedAt: h.startedAt }, 'waiting for another index run on this data dir') }, async () => {
+        if (hasServingIndex(config.dataDir)) return;
+        // The remembered sources when the index was lost or is from an older Docent, else the configured ones.
+        const plan = planSources({ dataDir: config.dataDir, configured: config.sources, manifest: readManifest(config.dataDir) });
+        const summary = await runIndex({
+          dataDir: config.dataDir, sources: plan.sources, chunking: config.chunking,
+          loader: loaderLimits(config.loader),
+          fetchPolicy: fetchPolicyFromConfig(config.loader),
+          embedder: embedder.embedder, batchSize: config.embedder.batchSize, stores: stores.stores, logger,
+          ...(opts.onIndexProgress ? { onProgress: opts.onIndexProgress } : {}),
+        });
+        rememberSources(config.dataDir, plan.sources, config.sources);
+        opts.onIndexed?.(summary);
       });
-      opts.onIndexed?.(summary);
     }
     const reranker = await createReranker(config, logger, embedder.embedder.id);
     let search = await openSearchService(config, { stores, embedder, reranker, logger });

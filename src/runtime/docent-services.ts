@@ -30,13 +30,13 @@ export function createDocentServices(deps: {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
   return {
-    ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface }) {
+    ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }) {
       const answerId = randomUUID();
       // A channel scoped to nothing searches nothing (CHANNEL_SOURCES without a `default` for it).
       if (question.sources?.length === 0) return { answerId, parts: noCatalog(question) };
       const signal = opts?.signal ?? new AbortController().signal;
       const surface = opts?.surface ?? guessSurface(question.askerId);
-      return { answerId, parts: recorded(answerId, question, surface, admitted(deps.admission, question, signal, () => deps.pipeline.answer(question, signal)), deps.activity) };
+      return { answerId, parts: recorded(answerId, question, surface, admitted(deps.admission, question, signal, opts?.maxWaitMs, () => deps.pipeline.answer(question, signal)), deps.activity) };
     },
     async status() {
       const m = deps.search().manifest;
@@ -79,10 +79,12 @@ function scheduleInfo(s: ReindexSchedule | undefined) {
  * Waits for an answer slot; a refused question gets one polite `busy` error part instead of an answer. A question
  * abandoned (its signal aborted) while it waits leaves the queue and ends without a part.
  */
-async function* admitted(admission: AdmissionControl, question: Question, signal: AbortSignal, answer: () => AsyncIterable<AnswerPart>): AsyncGenerator<AnswerPart> {
+async function* admitted(
+  admission: AdmissionControl, question: Question, signal: AbortSignal, maxWaitMs: number | undefined, answer: () => AsyncIterable<AnswerPart>,
+): AsyncGenerator<AnswerPart> {
   let release: () => void;
   try {
-    release = await admission.admit(question.askerId, signal);
+    release = await admission.admit(question.askerId, signal, maxWaitMs);
   } catch (err) {
     if (signal.aborted) return;
     yield { type: 'error', error: err as DocentError };

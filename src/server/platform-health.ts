@@ -5,9 +5,10 @@
  *
  * - `starting`: logging in; `connected`: serving; `reconnecting`: the connection dropped and the client is
  *   getting it back (answers wait); `failed`: it will not come back without an operator (bad token, a refused
- *   login), with the reason.
+ *   login), with the reason; `standby`: another replica holds this platform's one connection (a Discord
+ *   gateway lease, see src/runtime/leased-platform.ts) and this one takes over if that one dies — ready.
  */
-export type PlatformState = 'starting' | 'connected' | 'reconnecting' | 'failed';
+export type PlatformState = 'starting' | 'connected' | 'reconnecting' | 'failed' | 'standby';
 
 export interface PlatformStatus {
   state: PlatformState;
@@ -35,6 +36,6 @@ export class PlatformHealth {
 
 /** The readiness check value of one platform: `true` when connected, else its state and reason. */
 export function platformCheck(s: PlatformStatus): true | string {
-  if (s.state === 'connected') return true;
+  if (s.state === 'connected' || s.state === 'standby') return true;
   return s.reason ? `${s.state}: ${s.reason}` : s.state;
 }

@@ -37,11 +37,12 @@ export interface ChampionOptions {
 }
 
 /**
- * 5,000 rows per list: the table holds min(df, 5,000) postings per term at 8 bytes each (+60 MB on a 450 MB
- * index file at 200,000 records). Fidelity falls as lists get shorter relative to the catalog (lists of 2.5 % of
- * the documents kept 0.93–0.95 of the exact top 10, lists of 1.3 % 0.84: champion-lists.test.ts).
+ * Lists of 2.5 % of the documents, at least 5,000. Fidelity follows that share, not the list's size: lists of
+ * 2.5 % kept 0.93–0.95 of the exact top 10 (3,000-document test catalog, 200,000 synthetic records), lists of
+ * 1.3 % 0.84, and 5,000 rows at 1,000,000 records (0.5 %) only 0.65. The table holds min(df, length) postings
+ * per term at 8 bytes each (+60 MB on a 450 MB index file at 200,000 records).
  */
-export const CHAMPIONS: ChampionOptions = { length: 5_000 };
+export const listLength = (documents: number) => Math.max(5_000, Math.ceil(documents * 0.025));
 
 /**
  * One row per term: its document frequency and its best documents as packed arrays (Int32 document ids,
@@ -53,8 +54,9 @@ CREATE TABLE term_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, docs BLO
 `;
 
 /** Writes every term's document frequency and champion list (after the FTS5 table is complete and optimised). */
-export function writeTermStatistics(db: Db, options: ChampionOptions = CHAMPIONS): void {
+export function writeTermStatistics(db: Db, options?: ChampionOptions): void {
   const documents = (db.prepare('SELECT count(*) AS n FROM docs_fts_docsize').get() as { n: number }).n;
+  const length = options?.length ?? listLength(documents);
   db.exec("CREATE VIRTUAL TABLE temp.build_vocab USING fts5vocab('main', 'docs_fts', 'row')");
   const terms = db.prepare('SELECT term, doc AS df FROM temp.build_vocab').raw(true).all() as Array<[string, number]>;
   db.exec('DROP TABLE temp.build_vocab');
@@ -62,7 +64,7 @@ export function writeTermStatistics(db: Db, options: ChampionOptions = CHAMPIONS
   const insert = db.prepare('INSERT INTO term_postings (term, df, docs, impacts) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
     for (const [term, df] of terms) {
-      const rows = best.all(`"${term}"`, options.length) as Array<[number, number]>;
+      const rows = best.all(`"${term}"`, length) as Array<[number, number]>;
       // A single-term bm25() is −idf·impact with FTS5's IDF; dividing it out leaves the impact.
       const idf = fts5Idf(documents, df);
       const docs = new Int32Array(rows.length);

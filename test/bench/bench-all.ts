@@ -26,6 +26,7 @@ const parts: Array<{ title: string; script: string; args?: string[] }> = [
   { title: 'Retrieval quality (`npm run eval`)', script: 'eval/run-eval.js' },
   { title: 'Answer pipeline', script: 'bench/answer-bench.js' },
   { title: 'Discord (loopback fake)', script: 'bench/discord-bench.js' },
+  { title: 'Event loop during a reindex', script: 'bench/reindex-lag-bench.js' },
   { title: 'Slack (loopback fake)', script: 'bench/slack-bench.js' },
   { title: 'Serving: cold start and memory', script: 'bench/serve-bench.js' },
 ];

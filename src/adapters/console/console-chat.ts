@@ -3,8 +3,10 @@ import type { CommandDefinition, Invoker } from '../../../commands/types.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { AnswerPart, Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
+import { renderAnswer, type AnswerSurface } from '../shared/answer-renderer.js';
 import { terminalText } from '../shared/untrusted-text.js';
 import { formatCitations, formatMeta, politeError, terminalStream } from './render.js';
+import { plainMarkdown, slashAlias, terminalHelp } from './terminal-help.js';
 
 export interface ConsoleChatOptions {
   services: DocentServices;
@@ -44,8 +46,10 @@ export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions
     }
     if (line === ':quit' || line === ':q' || line === ':exit') break;
     if (!interactive) out(`\n> ${terminalText(line)}\n`);
-    if (line.startsWith(':')) {
-      await runCommand(line.slice(1), o, out);
+    // `/status` typed as the platforms' help says is `:status` here; other lines starting with `/` are questions.
+    const slash = slashAlias(line, o.commands);
+    if (line.startsWith(':') || slash !== undefined) {
+      await runCommand(slash ?? line.slice(1), o, out);
     } else {
       questions++;
       const { parts } = o.services.ask({ text: line, history: history.slice(-keep) });
@@ -59,29 +63,46 @@ export async function runConsoleChat(o: ConsoleChatOptions): Promise<{ questions
 }
 
 /**
- * Prints an answer as it streams, then its sources; returns the answer text (for history). The text is printed
- * through `terminalStream` (no control sequences, URLs defanged): it comes from a model and from documents.
+ * Prints an answer as it streams, then its sources; returns the answer text (for history). The part loop is
+ * the shared one (shared/answer-renderer.ts), so a stream that errors, throws or stops early ends the same way
+ * as on the chat platforms. A terminal has no rate limit and no message size: each live call prints what
+ * arrived since the last. The text goes through `terminalStream` (no control sequences, URLs defanged): it
+ * comes from a model and from documents.
  */
 async function streamAnswer(parts: AsyncIterable<AnswerPart>, out: (s: string) => void, logger: Logger): Promise<string> {
   let answer = '';
   let shown = '';
+  let pending = '';
   const safe = terminalStream();
-  for await (const part of parts) {
-    if (part.type === 'text-delta') {
-      answer += part.text;
-      const text = safe.push(part.text);
-      shown += text;
-      out(text);
-    } else if (part.type === 'finish') {
-      const rest = safe.flush();
-      shown += rest;
-      const cites = formatCitations(part.info.citations);
-      out(`${rest}${shown.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(part.info)}\n`);
-    } else if (part.type === 'error') {
-      logger.error({ err: part.error, code: part.error.code }, 'answer failed');
-      out(`${safe.flush()}${terminalText(politeError(part.error))}\n`);
-    }
-  }
+  const print = (s: string) => {
+    shown += s;
+    out(s);
+  };
+  const surface: AnswerSurface = {
+    limits: { messageChars: Number.POSITIVE_INFINITY, minEditIntervalMs: 0 },
+    push(delta) {
+      answer += delta;
+      pending += safe.push(delta);
+      return pending !== '';
+    },
+    async showLive() {
+      const text = pending;
+      pending = '';
+      print(text);
+    },
+    async showEnd(ending) {
+      const rest = pending + safe.flush();
+      pending = '';
+      if (ending.outcome === 'error') {
+        out(`${rest}${terminalText(politeError(ending.error))}\n`);
+        return;
+      }
+      print(rest);
+      const cites = formatCitations(ending.info.citations);
+      out(`${shown.endsWith('\n') ? '' : '\n'}\n${cites ? `${cites}\n` : ''}${formatMeta(ending.info)}\n`);
+    },
+  };
+  await renderAnswer({ parts, surface, logger });
   return answer;
 }
 
@@ -92,11 +113,17 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
     out(`Unknown command :${terminalText(name)}. Try ${o.commands.map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
     return;
   }
+  if (command.name === 'help') {
+    // The shared help describes Discord and Slack (/ask, threads, 👍/👎); this one the terminal's commands.
+    out(`${terminalHelp(o.commands)}\n`);
+    return;
+  }
   const first = command.options[0];
   const args = first && rest.length ? { [first.name]: rest.join(' ') } : {};
   const reply = await command.run({ args, invoker: INVOKER, services: o.services });
   // Command replies name sources and reindexed files: untrusted text like any other.
-  if (reply.type === 'text') out(`${terminalText(reply.markdown)}\n`);
+  // Chat Markdown (`**`, backticks) is shown as plain text: a terminal would print the marks as typed.
+  if (reply.type === 'text') out(`${terminalText(plainMarkdown(reply.markdown))}\n`);
   else if (reply.type === 'answer') await streamAnswer(reply.parts, out, o.logger);
   else {
     out(`${terminalText(reply.initial)}\n`);
@@ -111,6 +138,6 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
         lastAt = Date.now();
       }
     });
-    out(`${terminalText(final)}\n`);
+    out(`${terminalText(plainMarkdown(final))}\n`);
   }
 }

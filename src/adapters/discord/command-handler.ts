@@ -7,7 +7,7 @@ import { politeError } from '../console/render.js';
 import { handoffSurface } from './handoff-surface.js';
 import { AnswerThread } from './answer-thread.js';
 import { InteractionReply } from './interaction-reply.js';
-import { MessageSeries } from './message-series.js';
+import { MessageSeries, type MessageSurface } from './message-series.js';
 import { runProgress } from './progress.js';
 import { streamAnswer } from './stream-answer.js';
 import type { AnswerMemory } from './thread-history.js';
@@ -45,6 +45,8 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
   const deferral = DEFER_FIRST.has(interaction.commandName) ? reply.defer(false) : null;
   const log = deps.logger.child({ command: interaction.commandName, interactionId: interaction.id });
   const def = deps.commands.get(interaction.commandName);
+  // The token's age counts from the interaction's creation (its snowflake), not from our handling of it.
+  const clock = new TokenClock(interaction.createdTimestamp, deps.tokenHandoffMs);
   try {
     await deferral;
     if (!def) {
@@ -59,12 +61,14 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
       return;
     }
     const args = Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value as string | number | boolean | undefined]));
-    const result = await withinBudget(def.run({ args, invoker, services: deps.services }), () =>
+    // An answer still queued at the handoff is refused then, while the token can show the refusal (and resolve
+    // the "thinking…" state, which is an interaction-token-only state); one that started goes on by bot token.
+    const result = await withinBudget(def.run({ args, invoker, services: deps.services, queueWaitMs: Math.max(1, clock.remainingMs) }), () =>
       // Informational replies (status, sources, help) are private, so that is the guess; a reply that turns
       // out public is moved to a public follow-up (see InteractionReply).
       reply.defer(true),
     );
-    await render(result, reply, interaction, deps, log);
+    await render(result, reply, interaction, clock, deps, log);
   } catch (err) {
     log.error({ err }, 'command failed');
     const message = err instanceof DocentError ? politeError(err) : 'Sorry — something went wrong while running that command. Please try again.';
@@ -72,22 +76,24 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
   }
 }
 
-async function render(result: CommandReply, reply: InteractionReply, interaction: ChatInputCommandInteraction, deps: CommandHandlerDeps, log: Logger): Promise<void> {
+async function render(
+  result: CommandReply, reply: InteractionReply, interaction: ChatInputCommandInteraction, clock: TokenClock, deps: CommandHandlerDeps, log: Logger,
+): Promise<void> {
   if (result.type === 'text') return reply.sendText(result.markdown, result.ephemeral);
+  // A reindex, or an answer whose queue wait plus generation is long, can outlast the interaction token
+  // (15 minutes): past the handoff its edits go on by bot token in the channel instead of 401-ing forever.
+  const handoff = (interactionSurface: MessageSurface, ephemeral: boolean) => handoffSurface({
+    interaction: interactionSurface, clock, rest: interaction.client.rest, channelId: interaction.channelId, ephemeral, logger: log,
+    originalId: async () => reply.originalMessageId ?? (await interaction.fetchReply()).id,
+  });
   if (result.type === 'progress') {
-    // A reindex can outlast the interaction token (15 minutes): past the handoff its progress and result go
-    // on by bot token in the channel instead of 401-ing forever (see handoff-surface.ts).
-    const clock = new TokenClock(interaction.createdTimestamp, deps.tokenHandoffMs);
-    const surface = handoffSurface({
-      interaction: await reply.start(result.ephemeral, result.initial), clock, rest: interaction.client.rest,
-      channelId: interaction.channelId, ephemeral: result.ephemeral, logger: log,
-      originalId: async () => (await interaction.fetchReply()).id,
-    });
+    const surface = handoff(await reply.start(result.ephemeral, result.initial), result.ephemeral);
     await runProgress({ surface, initial: result.initial, run: result.run, editIntervalMs: deps.editIntervalMs, logger: log });
     return;
   }
-  const reply0 = await reply.start(false);
-  // The thread opens on the reply once it shows text; the rest of a long answer continues inside it.
+  const reply0 = handoff(await reply.start(false), false);
+  // The thread opens on the reply once it shows text; the rest of a long answer continues inside it (by bot
+  // token already, so only the reply itself and follow-ups without a thread need the handoff).
   const thread = new AnswerThread(interaction, reply0, result.question.text, log);
   const series = new MessageSeries(thread.surface);
   const streamed = await streamAnswer({

@@ -82,7 +82,8 @@ export function handoffSurface(o: HandoffSurfaceOptions): MessageSurface & { rea
 
   async function botEdit(index: number, id: string | undefined, m: OutgoingMessage): Promise<string> {
     let target = id ?? (index === 0 ? firstId : undefined);
-    if (target === undefined && index === 0 && o.originalId) target = firstId = await o.originalId().catch(() => undefined);
+    // The lookup may go through the token (`fetchReply`): only while Discord has not declared it dead.
+    if (target === undefined && index === 0 && o.originalId && !o.clock.dead) target = firstId = await o.originalId().catch(() => undefined);
     if (target === undefined) return post(m);
     try {
       await o.rest.patch(Routes.channelMessage(channelOf.get(target) ?? o.channelId, target), { body: channelBody(m) });

@@ -23,6 +23,8 @@ export class InteractionReply {
   private loading = false;
   /** The message the reply's series starts with: '@original', or a follow-up after a visibility change. */
   private firstId: string | undefined;
+  /** The deferred original's message id, from the deferral's callback response (no extra request). */
+  private deferredId: string | undefined;
 
   constructor(readonly interaction: ChatInputCommandInteraction) {}
 
@@ -30,12 +32,22 @@ export class InteractionReply {
     return this.ack !== null;
   }
 
-  /** Acknowledges with "thinking…" (interaction callback type 5). Must happen within 3 s of the event. */
+  /**
+   * Acknowledges with "thinking…" (interaction callback type 5). Must happen within 3 s of the event. Asks for
+   * the callback response (`with_response`), which names the original's message id: a reply that outlives its
+   * token is edited by bot token under that id, without a lookup through the token.
+   */
   async defer(ephemeral: boolean): Promise<void> {
     if (this.ack) return;
     this.ack = { ephemeral };
     this.loading = true;
-    await this.interaction.deferReply(ephemeral ? { flags: ['Ephemeral'] } : {});
+    const response = await this.interaction.deferReply({ ...(ephemeral ? { flags: ['Ephemeral'] as const } : {}), withResponse: true });
+    this.deferredId = response.interaction.responseMessageId ?? undefined;
+  }
+
+  /** The message id of the reply's first message, when known without asking Discord. */
+  get originalMessageId(): string | undefined {
+    return this.firstId ?? this.deferredId;
   }
 
   /** A finished Markdown reply, split over follow-ups when longer than one message. */

@@ -26,7 +26,7 @@ export function isInvalidWebhookToken(err: unknown): boolean {
  * the bot token and never sends another request with this interaction token.
  */
 export class TokenClock {
-  private dead = false;
+  private died = false;
 
   constructor(
     /** Epoch ms the interaction was created (`interaction.createdTimestamp`). */
@@ -42,12 +42,17 @@ export class TokenClock {
 
   /** Milliseconds of safe use left (0 once it should no longer be used). */
   get remainingMs(): number {
-    return this.dead ? 0 : Math.max(0, this.handoffAfterMs - this.ageMs);
+    return this.died ? 0 : Math.max(0, this.handoffAfterMs - this.ageMs);
+  }
+
+  /** True once Discord has answered 50027: not even a lookup (`fetchReply`) may use the token any more. */
+  get dead(): boolean {
+    return this.died;
   }
 
   /** Whether a request may still go through the interaction token. */
   get usable(): boolean {
-    return !this.dead && this.ageMs < this.handoffAfterMs;
+    return !this.died && this.ageMs < this.handoffAfterMs;
   }
 
   /**
@@ -56,7 +61,7 @@ export class TokenClock {
    */
   noteFailure(err: unknown): boolean {
     if (!isInvalidWebhookToken(err)) return false;
-    this.dead = true;
+    this.died = true;
     return true;
   }
 }

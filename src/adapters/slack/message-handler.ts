@@ -47,6 +47,11 @@ export interface ConversationDeps {
   bot: BotIdentity;
   /** Event ids and channel+ts keys already handled. */
   seen: RecentKeys;
+  /**
+   * Claims shared by the replicas on one store (a Chroma server): a message another replica already took is
+   * not answered here. Absent: one process, `seen` is enough.
+   */
+  replicas?: { claim(key: string, ttlMs: number): Promise<boolean> };
   /** Threads (`channel:threadTs`) Docent answered in. */
   ourThreads: RecentKeys;
   /** Threads recently checked and found not to be Docent's (saves a conversations.replies per message). */
@@ -65,14 +70,20 @@ const EMPTY_QUESTION = 'Ask me a question about the catalog, e.g. “where are t
 export function onAppMention(event: IncomingMessage, eventId: string | undefined, deps: ConversationDeps): void {
   if (!firstDelivery(eventId, deps) || !fromPerson(event, deps)) return;
   if (!deps.seen.claim(messageKey(event))) return;
-  deps.track('mention', () => answer(event, deps));
+  deps.track('mention', async () => {
+    if (await firstReplica(event, deps)) await answer(event, deps);
+  });
 }
 
 /** `message`: a DM, or a follow-up in one of Docent's threads; everything else is left alone. */
 export function onMessage(event: IncomingMessage, eventId: string | undefined, deps: ConversationDeps): void {
   if (!firstDelivery(eventId, deps) || !fromPerson(event, deps)) return;
   if (event.channel_type === 'im') {
-    if (deps.seen.claim(messageKey(event))) deps.track('direct message', () => answer(event, deps));
+    if (deps.seen.claim(messageKey(event))) {
+      deps.track('direct message', async () => {
+        if (await firstReplica(event, deps)) await answer(event, deps);
+      });
+    }
     return;
   }
   if (!event.thread_ts || event.thread_ts === event.ts) return;
@@ -92,7 +103,7 @@ export function onMessage(event: IncomingMessage, eventId: string | undefined, d
       history = read.turns;
       deps.threads.seed(threadKey, read.turns);
     }
-    if (deps.seen.claim(messageKey(event))) await answer(event, deps, history);
+    if (deps.seen.claim(messageKey(event)) && (await firstReplica(event, deps))) await answer(event, deps, history);
   });
 }
 
@@ -111,6 +122,28 @@ function fromPerson(event: IncomingMessage, deps: ConversationDeps): boolean {
 
 function messageKey(event: IncomingMessage): string {
   return `msg:${event.channel}:${event.ts}`;
+}
+
+/** Slack retries an unacknowledged event up to three times within about five minutes; claims outlive that. */
+const REPLICA_CLAIM_TTL_MS = 10 * 60_000;
+
+/**
+ * Whether this replica is the one to answer `event`. Slack delivers each event to one connection (Socket Mode)
+ * or to the one endpoint (HTTP, behind a load balancer), but a retry can reach another replica, and the same
+ * message can arrive as both `app_mention` and `message` at different replicas: all carry the message's channel
+ * and ts, so that is the key claimed on the shared store. Fails open: with the store unreachable a rare
+ * duplicate answer is better than none.
+ */
+async function firstReplica(event: IncomingMessage, deps: ConversationDeps): Promise<boolean> {
+  if (!deps.replicas) return true;
+  try {
+    if (await deps.replicas.claim(`slack-message:${messageKey(event)}`, REPLICA_CLAIM_TTL_MS)) return true;
+    deps.logger.debug({ channel: event.channel, ts: event.ts }, 'another replica took this message; not answered here');
+    return false;
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not check the shared store for another replica\'s answer; answering');
+    return true;
+  }
 }
 
 /** Answers `event` in its thread (a new one under it when it is not in one). */

@@ -47,6 +47,11 @@ export interface SlackAdapterDeps {
    * that run a fake Slack with faster windows pass the same numbers here.
    */
   rateTiers?: Readonly<Record<string, Tier>>;
+  /**
+   * Claims shared by the replicas serving this workspace (the Chroma server's, src/stores/chroma-lease.ts), so
+   * a message is answered by one replica even when Slack's retry reaches another. Omitted: one process.
+   */
+  replicaClaims?: { claim(key: string, ttlMs: number): Promise<boolean> };
 }
 
 export interface SlackAdapter {
@@ -113,6 +118,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const conversation: ConversationDeps = {
     services: deps.services, logger, streaming, intervalMs: deps.settings.updateIntervalMs, historyMessages: deps.settings.historyMessages,
     bot, seen: new RecentKeys({ max: 100_000 }), ourThreads, notOurs: new RecentKeys({ ttlMs: 60_000, max: 5000 }), track, calls, threads,
+    ...(deps.replicaClaims ? { replicas: deps.replicaClaims } : {}),
   };
   const commandDeps = {
     services: deps.services, commands: new Map(deps.commands.map((c) => [c.name, c])), logger, streaming, intervalMs: deps.settings.updateIntervalMs, ourThreads,

@@ -5,6 +5,7 @@ import { formatCitations, formatMeta, politeError, terminalJson, terminalStream 
 import { terminalText } from '../../adapters/shared/untrusted-text.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
 import { cliContext, type GlobalOptions } from '../context.js';
+import { requireIndex } from '../require-index.js';
 
 /** `docent ask "QUESTION" [--json]`: one answer, streamed to stdout (or one JSON object). */
 export function registerAskCommand(program: Command): void {
@@ -15,6 +16,8 @@ export function registerAskCommand(program: Command): void {
     .option('--source <source...>', 'only these sources (a source root, or a full source id: root/path)')
     .action(async (question: string, opts: { json?: boolean; source?: string[] }, cmd: Command) => {
       const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
+      // No index: say so before opening the runtime, whose embedder would try to download a model first.
+      requireIndex(config.dataDir);
       const runtime = await openRuntime(config, logger);
       try {
         let passages: Passage[] = [];

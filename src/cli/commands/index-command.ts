@@ -9,30 +9,45 @@ import { cliContext, type GlobalOptions } from '../context.js';
 import { progressReporter } from '../progress.js';
 import { stripControls } from '../../adapters/shared/untrusted-text.js';
 import { terminalJson } from '../../adapters/console/render.js';
+import { acquireIndexLock, type LockHolder } from '../../indexing/index-lock.js';
 
 export function registerIndexCommand(program: Command): void {
   program
     .command('index')
     .description('Load the sources, chunk, embed and build a new index version (unchanged content is kept as is)')
     .option('-s, --source <pathOrUrl...>', 'folder, file or data.json URL to index (repeatable); default: sources from config')
+    .option('--replace', 'let a plain `docent index` drop indexed sources the configuration no longer lists')
+    .option('--wait', 'when another index run is using the data dir, wait for it instead of stopping')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { source?: string[]; json?: boolean }, cmd: Command) => {
+    .addHelpText('after', '\nWithout --source, the sources of the last index are read again (unless SOURCES or config/*.yaml changed since).')
+    .action(async (opts: { source?: string[]; json?: boolean; replace?: boolean; wait?: boolean }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const { config, logger } = cliContext(global, opts.source?.length ? { sources: opts.source } : {});
-      const stores = await openVectorStores(config, logger);
+      // --source goes to the runner, not into the config: the config's own sources are remembered beside the
+      // ones indexed, so the next plain `docent index` can tell "same as last time" from "configuration changed".
+      const { config, logger } = cliContext(global);
+      // The data dir's index lock before anything starts (an embedded Chroma server on the same files): a second
+      // `docent index` stops here with one line naming the first, or with --wait queues behind it.
+      const onWait = (h: LockHolder) => process.stderr.write(`Waiting for the index run in pid ${h.pid} (started ${h.startedAt}) to finish…\n`);
+      const release = await acquireIndexLock(config.dataDir, { what: 'docent index', ...(opts.wait ? { wait: true } : {}), onWait });
+      const stores = await openVectorStores(config, logger).catch((err: unknown) => {
+        release();
+        throw err;
+      });
       const progress = progressReporter();
       try {
         const { embedder, reason } = await resolveEmbedder(config, readManifest(config.dataDir), logger);
         logger.info({ embedder: embedder.id, reason }, 'embedder');
         // The shared runner (as the schedule and the admin command use), so `status` shows this run too.
         const runner = createReindexRunner({ config, embedder, stores: stores.stores, logger, swap: async () => undefined });
-        const summary = redactSummary(await runner.run('cli', progress.onProgress));
+        const request = { ...(opts.source?.length ? { sources: opts.source } : {}), ...(opts.replace ? { replace: true } : {}), lockHeld: true };
+        const summary = redactSummary(await runner.run('cli', progress.onProgress, request));
         progress.stop();
         process.stdout.write(opts.json ? `${terminalJson(summary)}\n` : formatSummary(summary));
         await embedder.close?.();
       } finally {
         progress.stop();
         await stores.close();
+        release();
       }
     });
 }

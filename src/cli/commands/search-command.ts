@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Filter, DocumentKind } from '../../core/types.js';
 import type { RetrievedHit } from '../../rag/hybrid-retriever.js';
 import { terminalJson } from '../../adapters/console/render.js';
@@ -9,9 +9,13 @@ import { createReranker } from '../../runtime/reranker-factory.js';
 import { openSearchService } from '../../runtime/search-service.js';
 import { openVectorStores } from '../../runtime/vector-stores.js';
 import { cliContext, type GlobalOptions } from '../context.js';
+import { requireIndex } from '../require-index.js';
+
+/** The document kinds a filter can name (core/types.ts DocumentKind); `--kind` accepts only these. */
+export const KINDS: readonly DocumentKind[] = ['pdf', 'markdown', 'text', 'html', 'dcat', 'fgdc'];
 
 interface SearchOptions {
-  k?: string;
+  k?: number;
   json?: boolean;
   source?: string[];
   kind?: string[];
@@ -25,17 +29,20 @@ export function registerSearchCommand(program: Command): void {
   program
     .command('search <query>')
     .description('Search the index (hybrid keyword + vector) and print the best passages')
-    .option('-k, --k <n>', 'number of hits')
+    // Flags are checked before anything opens: `--k abc` or `--kind foo` used to search and print "No matches."
+    .option('-k, --k <n>', 'number of hits (1–100)', parseK)
     .option('--json', 'print {hits: [{id, sourceId, title, page, url, score, text, kind, alsoIn}], degraded: [{part, reason}]}')
     .option('--source <source...>', 'only these sources (a source root, or a full source id: root/path)')
-    .option('--kind <kind...>', 'only these kinds: pdf markdown text html dcat fgdc')
+    .addOption(new Option('--kind <kind...>', 'only these kinds').choices(KINDS))
     .option('--keyword <keyword>', 'only records with this catalog keyword')
-    .option('--after <date>', 'only documents modified on or after this ISO date')
-    .option('--before <date>', 'only documents modified on or before this ISO date')
-    .option('--mode <mode>', 'keyword, vector or hybrid (default hybrid)')
+    .option('--after <date>', 'only documents modified on or after this ISO date (YYYY-MM-DD)', parseDate)
+    .option('--before <date>', 'only documents modified on or before this ISO date (YYYY-MM-DD)', parseDate)
+    .addOption(new Option('--mode <mode>', 'one retriever only (default: hybrid)').choices(['keyword', 'vector', 'hybrid']))
     .action(async (query: string, opts: SearchOptions, cmd: Command) => {
       const { config, logger } = cliContext(cmd.optsWithGlobals<GlobalOptions>());
-      const k = opts.k ? Number(opts.k) : config.retrieval.k;
+      const k = opts.k ?? config.retrieval.k;
+      // No index: say so before resolving the embedder, which would try to download a model first.
+      requireIndex(config.dataDir);
       const stores = await openVectorStores(config, logger);
       try {
         const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
@@ -50,6 +57,17 @@ export function registerSearchCommand(program: Command): void {
         await stores.close();
       }
     });
+}
+
+function parseK(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 100) throw new InvalidArgumentError('It must be a whole number from 1 to 100.');
+  return n;
+}
+
+function parseDate(raw: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(Date.parse(raw))) throw new InvalidArgumentError('It must be an ISO date such as 2024-01-31.');
+  return raw;
 }
 
 function toFilter(o: SearchOptions): Filter | undefined {

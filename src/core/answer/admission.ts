@@ -45,9 +45,10 @@ export class AdmissionControl {
    * Waits for a slot and returns its release function, or throws a DocentError `busy` (category user, with the
    * suggested wait) when the queue or the user's share is full, or when the wait exceeds `maxWaitMs`. When
    * `signal` aborts while waiting, the question leaves the queue (its place and the user's share are freed)
-   * and the abort reason is thrown.
+   * and the abort reason is thrown. `maxWaitMs` bounds this one question's wait below the configured bound
+   * (a surface that cannot show an answer after some deadline, e.g. a Discord interaction token's 15 minutes).
    */
-  admit(userId: string | undefined, signal?: AbortSignal): Promise<() => void> {
+  admit(userId: string | undefined, signal?: AbortSignal, maxWaitMs?: number): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const user = userId ?? '';
     const mine = user ? (this.perUser.get(user) ?? 0) : 0;
@@ -82,7 +83,7 @@ export class AdmissionControl {
       };
       const onAbort = (): void => leave(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const maxWait = this.limits.maxWaitMs ?? 0;
+      const maxWait = boundOf(this.limits.maxWaitMs, maxWaitMs);
       if (maxWait > 0) {
         timer = setTimeout(() => leave(this.busy(`no answer slot came free within ${Math.round(maxWait / 1000)} s`)), maxWait);
         timer.unref?.();
@@ -127,4 +128,10 @@ export class AdmissionControl {
     const seconds = Math.max(5, Math.ceil(((this.waiting.length / this.limits.maxConcurrent + 1) * avgMs) / 1000));
     return new DocentError('busy', 'user', `${why}; please try again in ${seconds} s.`, { hint: '' });
   }
+}
+
+/** The tighter of two optional wait bounds (0 or undefined: no bound); 0 when neither bounds. */
+function boundOf(a: number | undefined, b: number | undefined): number {
+  const set = [a, b].filter((x): x is number => x !== undefined && x > 0);
+  return set.length ? Math.max(1, Math.min(...set)) : 0;
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loopYielder } from '../../core/loop-yield.js';
 import type { Embedder } from './embedder.js';
 
 /**
@@ -87,7 +88,11 @@ export async function embedWithCache(
       seen.add(it.textHash);
     }
   }
+  // A local embedder (word vectors) answers synchronously: without a turn of the loop between batches the whole
+  // embedding phase is one block of the serving thread (see loop-yield.ts).
+  const maybeYield = loopYielder();
   for (let i = 0; i < missing.length; i += batchSize) {
+    await maybeYield();
     const batch = missing.slice(i, i + batchSize);
     const vectors = await embedder.embedDocuments(batch.map((b) => b.text));
     cache.putMany(batch.map((b, j) => [b.textHash, vectors[j]!]));

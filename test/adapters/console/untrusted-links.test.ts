@@ -33,7 +33,9 @@ describe('terminal: no links from untrusted text', () => {
     expect(printed).toContain('hxxps://evil.example/raw');
     expect(printed).toContain('> [x](hxxp://evil)');
     expect(printed).toContain('"[click](hxxp://evil.example)", "Trail maps <javascript:alert(1)>"');
-    expect(printed).toContain('`[src](hxxp://evil.example/source)`');
+    // Command replies are shown as plain text (no backticks, console/terminal-help.ts): the name stays defanged.
+    expect(printed).toContain('[src](hxxp://evil.example/source)');
+    expect(printed).not.toContain('http://evil.example/source');
     expect(printed).not.toMatch(EVIL_URL);
     expect(printed).not.toMatch(CONTROL);
   });

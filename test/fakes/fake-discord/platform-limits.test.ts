@@ -56,6 +56,25 @@ describe('fake Discord limits', () => {
     expect(discord.state.originalContent(token)).toBe('by bot token');
   });
 
+  it('takes the first follow-up after a deferral as the deferred message, ignoring its flags', async () => {
+    // "When used after a deferred response, the first follow-up edits the original deferred message"
+    // (https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message).
+    discord = await startFakeDiscord();
+    ws = await identify(discord);
+    const { interactionId, token } = discord.sendInteraction({ command: 'ask' });
+    const app = discord.ids.applicationId;
+    await call('POST', `/interactions/${interactionId}/${token}/callback`, { type: 5 }, false);
+    const first = await (await call('POST', `/webhooks/${app}/${token}?wait=true`, { content: 'private?', flags: 64 }, false)).json() as { id: string };
+    const original = discord.state.original(token)!;
+    expect(first.id).toBe(original.id);
+    expect(discord.state.originalContent(token)).toBe('private?');
+    expect(Number(original.data['flags']) & 64).toBe(0);
+    expect(discord.state.followUps(token)).toEqual([]);
+    // Once resolved, a follow-up is a message of its own with its own flags.
+    await call('POST', `/webhooks/${app}/${token}?wait=true`, { content: 'second', flags: 64 }, false);
+    expect(discord.state.followUps(token).map((m) => [m.data['content'], Number(m.data['flags']) & 64])).toEqual([['second', 64]]);
+  });
+
   it('limits bot-token requests to 50/s globally but leaves interaction webhooks out', async () => {
     discord = await startFakeDiscord();
     ws = await identify(discord);

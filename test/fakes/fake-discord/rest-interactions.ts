@@ -148,6 +148,17 @@ export function interactionRoutes(opts: InteractionRouteOptions): Route[] {
         if (!i) return unknownWebhook();
         const invalid = validateMessageBody(req.body, { create: true });
         if (invalid) return invalid;
+        // "When used after a deferred response, the first follow-up edits the original deferred message"
+        // (https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message), and
+        // its flags are ignored: a deferral's visibility stays (discord/discord-api-docs#2742). So while the
+        // deferred original still shows "thinking…", this follow-up resolves it instead of being a message of its own.
+        const deferred = i.callback?.type === Callback.DeferredMessage && i.originalMessageId !== undefined
+          ? p.state.messages.get(i.originalMessageId) : undefined;
+        if (deferred && deferred.deletedAt === undefined && (Number(deferred.data['flags'] ?? 0) & MessageFlag.Loading) !== 0) {
+          const { flags: _ignored, ...body } = req.body;
+          const m = p.editMessage(deferred, body);
+          return req.query.get('wait') === 'true' ? { status: 200, body: m.data } : { status: 204 };
+        }
         const channelId = req.query.get('thread_id') ?? i.channelId;
         const m = p.createMessage({
           channelId, authorId: p.ids.botUserId, body: req.body, type: i.type === 2 ? 20 : 0, interactionId: i.id,

@@ -96,7 +96,9 @@ export function addExactTerm(db: Db, acc: Map<number, number>, term: string, cou
 interface CommonTerm {
   term: string;
   weight: number;
-  listed: Set<number>;
+  /** This term's bit in DenseScores' membership masks (0 past 32 cut terms: then `listed`). */
+  bit: number;
+  listed?: Set<number>;
   /** The list's weakest impact: the most a document outside it can weigh. */
   floor: number;
 }
@@ -115,18 +117,21 @@ export function rankWithChampions(db: Db, counts: ReadonlyMap<string, number>, d
     const docs = int32s(row.docs);
     const impacts = float32s(row.impacts);
     const weight = count * luceneIdf(documents, df.get(term)!);
-    for (let i = 0; i < docs.length; i++) acc.add(docs[i]!, weight * impacts[i]!);
-    if (docs.length < df.get(term)!) common.push({ term, weight, listed: new Set(docs), floor: impacts[impacts.length - 1] ?? 0 });
+    // A cut list's documents are marked with the term's bit (32 bits: a 33rd cut term keeps a Set).
+    const cut = docs.length < df.get(term)!;
+    const bit = cut && common.length < 32 ? 1 << common.length : 0;
+    acc.addList(docs, impacts, weight, bit);
+    if (cut) common.push({ term, weight, bit, ...(bit === 0 ? { listed: new Set(docs) } : {}), floor: impacts[impacts.length - 1] ?? 0 });
   }
-  const missing = (doc: number) => common.filter((c) => !c.listed.has(doc));
+  const missing = ([doc, , mask]: Candidate) => common.filter((c) => (c.bit !== 0 ? (mask & c.bit) === 0 : !c.listed!.has(doc)));
   const shortlist = acc.best(Math.max(SHORTLIST, n * 4));
-  const toComplete = shortlist.filter(([doc]) => missing(doc).length > 0).map(([doc]) => doc);
+  const toComplete = shortlist.filter((c) => missing(c).length > 0).map(([doc]) => doc);
   if (toComplete.length > 0) {
     const tf = termCounts(db, toComplete, common.map((c) => c.term));
     const lengths = documentLengths(db, 'docs_fts', toComplete);
     const avgdl = averageLength(db, 'docs_fts');
     for (const entry of shortlist) {
-      for (const c of missing(entry[0])) {
+      for (const c of missing(entry)) {
         const f = tf.get(entry[0])?.get(c.term) ?? 0;
         if (f === 0) continue;
         const impact = (f * (K1 + 1)) / (f + K1 * (1 - B + (B * (lengths.get(entry[0]) ?? avgdl)) / avgdl));
@@ -142,33 +147,45 @@ export function rankWithChampions(db: Db, counts: ReadonlyMap<string, number>, d
  * postings, and a Map there was a quarter of the query's time at 1M records. The array is kept between queries
  * (8 MB at 1M documents; queries are synchronous, so one is enough) and only the touched entries are reset.
  */
-let scratch = new Float64Array(0);
+let scratch = { scores: new Float64Array(0), masks: new Uint32Array(0) };
+
+/** A document, its score so far and the bits of the cut lists it is in. */
+type Candidate = [doc: number, score: number, mask: number];
 
 class DenseScores {
   private readonly scores: Float64Array;
+  private readonly masks: Uint32Array;
   private readonly touched: number[] = [];
 
   constructor(documents: number) {
-    if (scratch.length < documents + 1) scratch = new Float64Array(documents + 1);
-    this.scores = scratch;
+    if (scratch.scores.length < documents + 1) scratch = { scores: new Float64Array(documents + 1), masks: new Uint32Array(documents + 1) };
+    this.scores = scratch.scores;
+    this.masks = scratch.masks;
   }
 
-  add(doc: number, score: number): void {
-    // Every contribution is positive (Lucene's IDF and a present term's impact are), so 0 means untouched.
-    if (!(score > 0) || doc >= this.scores.length) return;
-    if (this.scores[doc] === 0) this.touched.push(doc);
-    this.scores[doc]! += score;
+  /** Adds a list's weighted impacts and marks its documents with `bit` (a Set per cut list cost more than the adding). */
+  addList(docs: Int32Array, impacts: Float32Array, weight: number, bit: number): void {
+    const { scores, masks, touched } = this;
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!;
+      const v = weight * impacts[i]!;
+      // Every contribution is positive (Lucene's IDF and a present term's impact are), so 0 means untouched.
+      if (!(v > 0) || d >= scores.length) continue;
+      if (scores[d] === 0) touched.push(d);
+      scores[d]! += v;
+      masks[d]! |= bit;
+    }
   }
 
-  /** The `size` best documents, best first, as [doc, score] pairs; resets the array for the next query. */
-  best(size: number): Array<[number, number]> {
-    const all = this.touched;
-    const scores = this.scores;
+  /** The `size` best documents, best first; resets the arrays for the next query. */
+  best(size: number): Candidate[] {
+    const { scores, masks, touched: all } = this;
     const cut = all.length > size ? cutFor(all, scores, size) : -Infinity;
-    const out: Array<[number, number]> = [];
+    const out: Candidate[] = [];
     for (const d of all) {
-      if (scores[d]! >= cut) out.push([d, scores[d]!]);
+      if (scores[d]! >= cut) out.push([d, scores[d]!, masks[d]!]);
       scores[d] = 0;
+      masks[d] = 0;
     }
     return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, size);
   }
@@ -194,10 +211,15 @@ function cutFor(docs: readonly number[], scores: Float64Array, size: number): nu
   return every.sort()[every.length - size]!;
 }
 
-/** libsql returns a BLOB as a Buffer from get() (a view into a shared pool: copy before reinterpreting). */
+/**
+ * libsql returns a BLOB as a Buffer from get() (small ones carved out of Node's shared pool, at any offset): a
+ * typed array needs 4-byte alignment, so an unaligned one is copied; an aligned one is viewed in place.
+ */
 type Blob = Uint8Array | ArrayBuffer;
-const int32s = (b: Blob) => new Int32Array(b instanceof Uint8Array ? b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) : b);
-const float32s = (b: Blob) => new Float32Array(b instanceof Uint8Array ? b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) : b);
+const aligned = (b: Blob): [ArrayBufferLike, number, number] =>
+  b instanceof Uint8Array ? (b.byteOffset % 4 === 0 ? [b.buffer, b.byteOffset, b.byteLength / 4] : [b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength), 0, b.byteLength / 4]) : [b, 0, b.byteLength / 4];
+const int32s = (b: Blob) => new Int32Array(...aligned(b));
+const float32s = (b: Blob) => new Float32Array(...aligned(b));
 
 /** How often each term occurs in each document's chunks (their stored index terms, as written to FTS5). */
 function termCounts(db: Db, docs: readonly number[], terms: readonly string[]): Map<number, Map<string, number>> {

@@ -70,9 +70,11 @@ describe('docker/entrypoint.sh', () => {
       const metricsText = await (await fetch(`${http}/metrics`)).text();
       expect(metricsText).toMatch(/^docent_answers_total\{backend="extractive",outcome="answered"\} 1$/m);
       expect(metricsText).toMatch(/^docent_answer_stage_seconds_count\{stage="total"\} 1$/m);
-      const page = await (await fetch(`${http}/`)).text();
+      // The Space serves the web chat at / and the status page at /status.
+      const page = await (await fetch(`${http}/status`)).text();
       expect(page).toMatch(/<html/i);
       expect(page).toContain('17');
+      expect(await (await fetch(`${http}/`)).text()).toContain('<html');
       expect(page).not.toContain('xoxb-test');
 
       // Memory at idle: Docent plus its embedded Chroma server (children of the Docent process).
@@ -90,7 +92,9 @@ describe('docker/entrypoint.sh', () => {
       console.log(`SIGTERM → exit ${code} in ${ms} ms`);
       expect({ code, signal }, docent.log.slice(-2000)).toEqual({ code: 0, signal: null });
       expect(ms).toBeLessThan(10_000);
-      expect(chroma.filter(isAlive)).toEqual([]);
+      // Every child (Chroma, and any helper process such as a bundler service) is gone, not left a zombie.
+      const left = chroma.filter(isAlive);
+      expect(left, left.map((p) => { try { return `${p}: ${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ')} ${readFileSync(`/proc/${p}/stat`, 'utf8').split(' ')[2]}`; } catch { return `${p}: gone`; } }).join("\n") + docent.log.slice(-4000)).toEqual([]);
       expect(jsonLines(docent.log).some((l) => l.msg === 'stopped' && l.clean === true)).toBe(true);
     } finally {
       if (docent.child.exitCode === null && docent.child.signalCode === null) docent.child.kill('SIGKILL');

@@ -51,6 +51,8 @@ async function buildBundle(): Promise<WebChatBundle> {
   // Imported here, not at the top: a process that never serves the page (Discord only, the CLI) never loads it.
   const esbuild = await import('esbuild');
   const dir = clientSourceDir();
+  // The JS API runs a long-lived `esbuild --service` child; stopped once the bundle is built, or it outlives a
+  // graceful shutdown (an orphan zombie under a container's PID 1: test/deploy/entrypoint.test.ts).
   const result = await esbuild.build({
     entryPoints: { app: path.join(dir, 'main.ts'), style: path.join(dir, 'styles.css') },
     bundle: true,
@@ -65,7 +67,7 @@ async function buildBundle(): Promise<WebChatBundle> {
     logLevel: 'silent',
     // DOMPurify and markdown-it check process.env.NODE_ENV in places; the browser has no `process`.
     define: { 'process.env.NODE_ENV': '"production"' },
-  });
+  }).finally(() => esbuild.stop());
   const output = (ext: string): Buffer => {
     const file = result.outputFiles.find((f) => f.path.endsWith(ext));
     if (!file) throw new Error(`esbuild produced no ${ext} file for the web chat`);

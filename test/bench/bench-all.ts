@@ -23,6 +23,7 @@ if (!existsSync(path.resolve(repo, '../shared/catalogs/usfs'))) {
 const parts: Array<{ title: string; script: string; args?: string[] }> = [
   { title: 'Indexing, reindexing, search and memory', script: 'bench/run-bench.js' },
   { title: `Search at ${quick ? '3,000' : '100,000'} synthetic chunks`, script: 'bench/scale-bench.js' },
+  { title: `Keyword search at ${quick ? '20,000' : '200,000'} synthetic records`, script: 'bench/keyword-scale-bench.js' },
   { title: 'Retrieval quality (`npm run eval`)', script: 'eval/run-eval.js' },
   { title: 'Answer pipeline', script: 'bench/answer-bench.js' },
   { title: 'Discord (loopback fake)', script: 'bench/discord-bench.js' },

@@ -5,8 +5,9 @@ import { sourcesCommand } from './sources.js';
 import { statusCommand } from './status.js';
 import type { CommandDefinition } from './types.js';
 
-export type { CommandContext, CommandDefinition, CommandOption, CommandReply, Invoker } from './types.js';
-export type { DocentServices, Feedback, SourceReport, StatusReport } from './services.js';
+export type { CommandContext, CommandDefinition, CommandOption, CommandReply } from './types.js';
+export type { Invoker } from './invoker.js';
+export type { AnswerSurface, DocentServices, Feedback, SourceReport, StatusReport } from './services.js';
 
 /** Every command, in the order help lists them. Each surface registers exactly these. */
 export const commandList: CommandDefinition[] = [askCommand, sourcesCommand, statusCommand, reindexCommand];

@@ -1,7 +1,6 @@
 import { DocentError } from '../src/core/errors.js';
 import { redactUrlsInText } from '../src/core/redact-url.js';
-import { redactSummary } from '../src/indexing/redact-loaded.js';
-import type { IndexProgress } from '../src/indexing/indexer.js';
+import type { IndexProgress } from '../src/core/index-report.js';
 import type { CommandDefinition } from './types.js';
 
 const PHASE: Record<IndexProgress['phase'], string> = { load: 'Loading documents', embed: 'Embedding passages', store: 'Storing the new index' };
@@ -11,7 +10,10 @@ export const reindexCommand: CommandDefinition = {
   description: 'Rebuild the index from the configured sources (admins only)',
   options: [],
   access: 'admin',
-  async run({ services }) {
+  async run({ services, invoker }) {
+    // Checked here, not only in each adapter: any surface that calls run() (a new platform, an API route) gets
+    // the same refusal. Adapters still check first to word it for their platform and log the attempt.
+    if (!services.isAdmin(invoker)) return { type: 'text', markdown: 'Sorry, only Docent admins can run reindex.', ephemeral: true };
     const already = (await services.status()).reindexRunning;
     return {
       type: 'progress',
@@ -19,10 +21,10 @@ export const reindexCommand: CommandDefinition = {
       initial: already ? '🔄 A reindex is already running; following it…' : '🔄 Reindex started…',
       async run(report) {
         try {
-          // The reply is posted in the channel for everyone to read: no source URL in it may carry a key.
-          const s = redactSummary(await services.reindex((p) => {
+          // Posted in the channel for everyone to read; services.reindex has already redacted source URLs.
+          const s = await services.reindex((p) => {
             void report(`🔄 ${PHASE[p.phase]}: ${p.done}/${p.total}`);
-          }));
+          });
           const head = s.changed ? `✅ Reindexed: version ${s.version}` : `✅ Nothing changed; version ${s.version} kept`;
           const skipped = s.skipped.length
             ? `\nSkipped ${s.skipped.length}:\n${s.skipped.slice(0, 10).map((k) => `• \`${k.location}\` — ${k.reason}`).join('\n')}${s.skipped.length > 10 ? `\n… and ${s.skipped.length - 10} more` : ''}`

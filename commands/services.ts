@@ -1,7 +1,12 @@
 import type { AnswerPart, Question } from '../src/core/answer/types.js';
-import type { IndexProgress, IndexSummary } from '../src/indexing/indexer.js';
-import type { AnswerSurface } from '../src/runtime/answer-surface.js';
-import type { Invoker } from './types.js';
+import type { IndexProgress, IndexReport } from '../src/core/index-report.js';
+import type { Invoker } from './invoker.js';
+
+/**
+ * Where a question was asked, as the activity log records it for `docent insights`' questions-per-surface table.
+ * `api`: a program calling the services directly (reserved for callers that say so); `unknown`: could not tell.
+ */
+export type AnswerSurface = Invoker['platform'] | 'api' | 'unknown';
 
 /** What `status` reports. */
 export interface StatusReport {
@@ -18,7 +23,7 @@ export interface StatusReport {
   reindexRunning: boolean;
   /** The reindex schedule of this process, if any. */
   schedule: { expression: string; timezone: string; nextRun: string | null } | null;
-  /** The last reindex of each kind (schedule, admin, cli, startup) and its outcome. */
+  /** The last reindex of each kind (schedule, admin, cli) and its outcome. */
   lastRuns: Array<{ trigger: string; finishedAt: string; ok: boolean; summary: string }>;
 }
 
@@ -48,8 +53,11 @@ export interface DocentServices {
   ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }): { answerId: string; parts: AsyncIterable<AnswerPart> };
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
-  /** Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). */
-  reindex(onProgress: (p: IndexProgress) => void): Promise<IndexSummary>;
+  /**
+   * Rebuilds the index and swaps it in; while a run is going, attaches to it (its progress and result). The
+   * report has source URLs redacted: every surface may post it where others read it.
+   */
+  reindex(onProgress: (p: IndexProgress) => void): Promise<IndexReport>;
   /** The configured admin allow-list (user ids and role ids). */
   isAdmin(invoker: Invoker): boolean;
   /**

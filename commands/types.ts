@@ -1,21 +1,11 @@
 import type { AnswerPart, Question } from '../src/core/answer/types.js';
+import type { Invoker } from './invoker.js';
 import type { DocentServices } from './services.js';
 
 /**
  * Platform-neutral command definitions. Every surface registers the same definitions in its own way
  * (Discord slash commands, Slack `/docent <command>`, console `:command`) and renders the reply.
  */
-
-/** Who ran a command, as the platform reports it. */
-export interface Invoker {
-  platform: 'discord' | 'slack' | 'console' | 'web';
-  userId: string;
-  /** Platform role ids (Discord roles); empty where the platform has none. */
-  roleIds: string[];
-  displayName?: string;
-  /** Where it was run; used for per-channel source scoping. */
-  channelId?: string;
-}
 
 export interface CommandOption {
   name: string;

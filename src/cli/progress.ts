@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { IndexProgress } from '../indexing/indexer.js';
+import type { IndexProgress } from '../core/index-report.js';
 
 const LABELS: Record<IndexProgress['phase'], string> = { load: 'Loading  ', embed: 'Embedding', store: 'Storing  ' };
 

@@ -6,25 +6,20 @@ import { sha256Of } from '../core/hash.js';
 import { loopYielder } from '../core/loop-yield.js';
 import { isCatalogRecord } from '../core/record-fields.js';
 import type { Logger } from '../logging/logger.js';
-import type { Embedder } from '../providers/embedders/embedder.js';
+import type { Embedder } from '../core/ports/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../providers/embedders/embedding-cache.js';
 import { isReadableKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import { writeVersion, type VersionWrite } from './write-version.js';
-import type { VectorStoreFactory } from '../stores/vector-store.js';
+import type { VectorStoreFactory } from '../core/ports/vector-store.js';
 import { chunkDocument, type ChunkingOptions } from './chunker.js';
 import { DocumentCache } from './document-cache.js';
 import { indexPaths, readManifest, writeManifest, type IndexManifest } from './index-files.js';
 import type { LoadContext, SkippedItem } from './loaders/loader.js';
 import { listSourceItems, loadSourceItem, type SourceItem } from '../indexing/sources.js';
 import { redactUrl } from '../core/redact-url.js';
+import type { IndexProgress, IndexReport } from '../core/index-report.js';
 import { STRICT_FETCH_POLICY, withFetchPolicy, type FetchPolicy } from './loaders/fetch-policy.js';
 import { redactorFor, redactSkipped } from './redact-loaded.js';
-
-export interface IndexProgress {
-  phase: 'load' | 'embed' | 'store';
-  done: number;
-  total: number;
-}
 
 export interface IndexRunOptions {
   dataDir: string;
@@ -46,23 +41,13 @@ export interface IndexRunOptions {
   beforeRetire?: () => Promise<void>;
 }
 
-export interface IndexSummary {
+/** The full record of a run; `IndexReport` (src/core/index-report.ts) is the part a person is shown. */
+export interface IndexSummary extends IndexReport {
   /** The embedder that built (or would have rebuilt) the index. */
   embedderId: string;
-  /** False when the content was identical to the serving index, which was kept as is. */
-  changed: boolean;
-  version: number;
-  documents: number;
-  chunks: number;
   /** Chunks that went to the embedder this run (the rest came from the embedding cache). */
   embedded: number;
   skipped: SkippedItem[];
-  /** Notes that are not failures, e.g. a URL served from its last good copy. */
-  notes: string[];
-  seconds: number;
-  perSource: Record<string, { documents: number; chunks: number }>;
-  /** Documents compared with the serving version: new, changed (content hash differs) and withdrawn. */
-  diff: { added: number; changed: number; removed: number };
   /** How the vectors were written: every one (full), or the difference applied to the idle collection. */
   stored?: VersionWrite;
 }

@@ -11,10 +11,9 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { LoadContext } from './loaders/loader.js';
+import type { LoadContext, SourceItem } from './loaders/loader.js';
 import { loaderForPath } from './loaders/registry.js';
 import { HIDDEN_TARGET_REASON, isHiddenBelow, isInside, notRegularReason, OUTSIDE_REASON, specialKind } from './read-confined.js';
-import type { SourceItem } from './sources.js';
 
 interface Scan {
   root: string;

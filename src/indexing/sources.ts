@@ -15,27 +15,14 @@ import { LoadError } from '../core/errors.js';
 import type { DocumentRecord } from '../core/types.js';
 import { DEFAULT_PARSE_LIMITS, DEFAULT_READ_TIMEOUT_MS } from './loader-limits.js';
 import { fetchSource, NOT_MODIFIED } from './loaders/fetch-source.js';
-import type { FileLoader, LoadContext, LoaderInput } from './loaders/loader.js';
+import type { FileLoader, LoadContext, LoaderInput, SourceItem } from './loaders/loader.js';
 import { loaderForDownload, loaderForPath, loaderKey, SUPPORTED_EXTENSIONS } from './loaders/registry.js';
 import { parseInWorker } from './parse-pool.js';
 import { notRegularReason, readConfinedFile, specialKind } from './read-confined.js';
 import { scanFolder } from './scan-folder.js';
 
-export type { LoadContext, SkippedItem } from './loaders/loader.js';
-
-/** One loadable thing inside a source: a file or a URL. */
-export interface SourceItem {
-  /** Absolute file path or http(s) URL. */
-  location: string;
-  /** POSIX path relative to the source root; for a URL the URL itself. */
-  relPath: string;
-  /** The source as configured. */
-  sourceRoot: string;
-  /** Bytes; -1 if unknown (URL). */
-  size: number;
-  /** -1 for URLs. */
-  mtimeMs: number;
-}
+// SourceItem lives with the loader types so scan-folder.ts (which sources.ts calls) need not import this file.
+export type { LoadContext, SkippedItem, SourceItem } from './loaders/loader.js';
 
 function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);

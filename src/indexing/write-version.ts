@@ -15,7 +15,7 @@ import type { Chunk, DocumentRecord } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { readChunkFingerprints, type KeywordDocument } from '../stores/sqlite-keyword-index.js';
 import { openKeywordWriter, type AsyncKeywordWriter } from './keyword-writer-worker.js';
-import type { IndexStamp, VectorStore, VectorStoreFactory } from '../stores/vector-store.js';
+import type { IndexStamp, VectorStore, VectorStoreFactory } from '../core/ports/vector-store.js';
 
 export interface VersionWrite {
   mode: 'full' | 'diff';

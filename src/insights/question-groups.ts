@@ -1,11 +1,11 @@
-import { terms } from '../rag/text-tokens.js';
+import { terms } from '../core/text/text-tokens.js';
 
 /**
  * Groups questions that ask the same thing in different words ("lidar for Oregon?", "Oregon LiDAR data") so a
  * maintainer sees one gap with a count, not ten near-identical rows.
  *
  * How, and why this way:
- * 1. Each question becomes the set of its search terms — the project's tokenizer (src/rag/text-tokens.ts) on the
+ * 1. Each question becomes the set of its search terms — the project's tokenizer (src/core/text/text-tokens.ts) on the
  *    lower-cased question: stop words out, Porter-stemmed — the same notion of "a word" the search itself uses, so
  *    "harvests" and "harvest" are one word and "where can I find" adds nothing. A question with no terms at all
  *    ("???", "hi") keeps its normalised text as its only "term", so it groups only with the same text.

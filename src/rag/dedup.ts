@@ -1,6 +1,7 @@
 import type { Chunk, Scored } from '../core/types.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import { fnv1a } from '../core/hash.js';
-import { words } from './text-tokens.js';
+import { words } from '../core/text/text-tokens.js';
 
 /** A kept hit and the near-identical chunks collapsed into it (real catalogs publish the same record twice). */
 export interface CollapsedHit extends Scored<Chunk> {
@@ -35,9 +36,8 @@ export function collapseNearDuplicates(hits: Scored<Chunk>[], threshold: number)
 
 /** Words looked at per chunk: enough to tell twins from siblings, cheap enough for every query. */
 const SIGNATURE_WORDS = 400;
-const MAX_MEMO = 20_000;
 // Signatures are pure functions of the text, and the same chunks come back query after query: memoise by hash.
-const memo = new Map<string, Uint32Array>();
+const memo = new BoundedMap<string, Uint32Array>({ max: 20_000, touchOnGet: true });
 
 /** Sorted, distinct 32-bit hashes of the chunk's word trigrams. */
 function signature(chunk: Chunk): Uint32Array {
@@ -48,7 +48,6 @@ function signature(chunk: Chunk): Uint32Array {
   for (let i = 0; i + 3 <= w.length; i++) hashes.add(fnv1a(`${w[i]} ${w[i + 1]} ${w[i + 2]}`));
   if (hashes.size === 0 && w.length) hashes.add(fnv1a(w.join(' ')));
   const sig = Uint32Array.from(hashes).sort();
-  if (memo.size >= MAX_MEMO) memo.clear();
   memo.set(chunk.textHash, sig);
   return sig;
 }

@@ -1,13 +1,13 @@
 import { matchesFilter, withoutCoverage } from '../core/filter.js';
 import type { Chunk, Degradation, Filter, Scored, SearchHit } from '../core/types.js';
-import type { Embedder } from '../providers/embedders/embedder.js';
-import type { Reranker } from '../providers/rerankers/reranker.js';
-import type { VectorStore } from '../stores/vector-store.js';
+import type { Embedder } from '../core/ports/embedder.js';
+import type { Reranker } from '../core/ports/reranker.js';
+import type { VectorStore } from '../core/ports/vector-store.js';
 import { collapseNearDuplicates, type CollapsedHit } from './dedup.js';
 import { diversifyByDocument } from './diversify.js';
 import { reciprocalRankFusion, scoreFusion } from './fusion.js';
 import { GuardedPart } from './guarded-call.js';
-import type { KeywordIndex } from './keyword-index.js';
+import type { KeywordIndex } from '../core/ports/keyword-index.js';
 
 export type RetrievalMode = 'keyword' | 'vector' | 'hybrid';
 
@@ -31,9 +31,8 @@ export interface RetrieveOptions {
   rerank?: boolean;
 }
 
-/** A search hit plus the chunk it came from and its collapsed twins, for the answer pipeline. */
+/** A search hit plus its record fields and collapsed twins, for the answer pipeline. */
 export interface RetrievedHit extends SearchHit {
-  chunk: Chunk;
   /** The chunk's `modified` and `fields` (publisher, period, links…), for dataset cards. */
   modified: string | null;
   fields: Record<string, string>;
@@ -41,10 +40,9 @@ export interface RetrievedHit extends SearchHit {
   alsoIn: string[];
   /**
    * The hit's own scores before fusion, null where that retriever did not return it: cosine similarity from
-   * the vector list, BM25 from the keyword list. The answer pipeline's "found nothing relevant" gate uses them.
+   * the vector list, BM25 from the keyword list; and the share of the query's IDF weight the chunk holds
+   * (KeywordIndex.coverage). The answer pipeline's "found nothing relevant" gate uses them.
    */
-  /** Per-retriever scores before fusion (null where that retriever did not return the chunk), and the share of
-   * the query's IDF weight the chunk holds (KeywordIndex.coverage). */
   signals: { vector: number | null; keyword: number | null; coverage: number | null };
 }
 
@@ -235,7 +233,6 @@ function toHit(h: CollapsedHit, signals: RetrievedHit['signals']): RetrievedHit 
     path: c.path,
     modified: c.modified,
     fields: c.fields ?? {},
-    chunk: c,
     alsoIn: h.duplicates.map((d) => d.sourceId).filter((id) => id !== c.sourceId),
     signals,
   };

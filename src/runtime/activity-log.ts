@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Feedback } from '../../commands/services.js';
 import type { Citation, FinishInfo } from '../core/answer/types.js';
+import { BoundedMap } from '../core/bounded-map.js';
 
 export interface AnswerRecord {
   answerId: string;
@@ -71,7 +72,7 @@ const RECENT_RECORDS = 5000;
 export class ActivityLog {
   /** Answer id → when it was given (ms): the answers that exist, for feedback and retention. */
   private readonly answers = new Map<string, number>();
-  private readonly recent = new Map<string, AnswerRecord>();
+  private readonly recent = new BoundedMap<string, AnswerRecord>({ max: RECENT_RECORDS });
   /** `answerId \0 user` → vote. */
   private readonly votes = new Map<string, 'up' | 'down'>();
   private up = 0;
@@ -358,7 +359,6 @@ export class ActivityLog {
   /** Keeps the last few thousand answers in memory so feedback can name its question and sources. */
   private remember(r: AnswerRecord): void {
     this.recent.set(r.answerId, r);
-    if (this.recent.size > RECENT_RECORDS) this.recent.delete(this.recent.keys().next().value!);
   }
 }
 

@@ -1,10 +1,4 @@
-import type { Invoker } from '../../commands/types.js';
-
-/**
- * Where a question was asked, as the activity log records it for `docent insights`' questions-per-surface table.
- * `api`: a program calling the services directly (reserved for callers that say so); `unknown`: could not tell.
- */
-export type AnswerSurface = Invoker['platform'] | 'api' | 'unknown';
+import type { AnswerSurface } from '../../commands/services.js';
 
 /**
  * The surface of a question whose caller did not name it (`ask(question, { surface })`), from the asker id's

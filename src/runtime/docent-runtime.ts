@@ -6,11 +6,12 @@ import { createAnswerPipeline, type AnswerPipeline } from '../core/answer/answer
 import { createFallbackChain, type FallbackChain } from '../core/answer/fallback-chain.js';
 import { statSync } from 'node:fs';
 import { hasServingIndex, indexPaths, readManifest } from '../indexing/index-files.js';
-import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
+import { runIndex, type IndexSummary } from '../indexing/indexer.js';
+import type { IndexProgress } from '../core/index-report.js';
 import type { Logger } from '../logging/logger.js';
 import { EXTRACTIVE_ID } from '../providers/generators/extractive-generator.js';
 import { ActivityLog } from './activity-log.js';
-import { unmatchedScopeEntries } from './channel-scope.js';
+import { unmatchedScopeEntries } from '../core/channel-scope.js';
 import { createDocentServices } from './docent-services.js';
 import { resolveEmbedder, type ResolvedEmbedder } from './embedder-factory.js';
 import { buildGenerators } from './generators.js';
@@ -182,6 +183,8 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
         await activity.close();
         await embedder.embedder.close?.();
         search.retriever.close();
+        // The cross-encoder holds an ONNX session; every search version shares this one reranker.
+        await reranker?.close?.();
         await stores.close();
       },
     };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DocentServices, Feedback } from '../../commands/services.js';
-import type { Invoker } from '../../commands/types.js';
+import type { AnswerSurface, DocentServices, Feedback } from '../../commands/services.js';
+import type { Invoker } from '../../commands/invoker.js';
 import type { AdmissionControl } from '../core/answer/admission.js';
 import type { AnswerPipeline } from '../core/answer/answer-pipeline.js';
 import type { DocentError } from '../core/errors.js';
@@ -9,8 +9,9 @@ import type { FallbackChain } from '../core/answer/fallback-chain.js';
 import type { AnswerPart, FinishInfo, Question } from '../core/answer/types.js';
 import type { DocentConfig } from '../../config/schema.js';
 import type { ActivityLog } from './activity-log.js';
-import { guessSurface, type AnswerSurface } from './answer-surface.js';
-import { resolveChannelScope } from './channel-scope.js';
+import { guessSurface } from './answer-surface.js';
+import { redactSummary } from '../indexing/redact-loaded.js';
+import { resolveChannelScope } from '../core/channel-scope.js';
 import type { ReindexRunner } from './reindex-runner.js';
 import type { ReindexSchedule } from './reindex-schedule.js';
 import type { SearchService } from './search-service.js';
@@ -55,7 +56,8 @@ export function createDocentServices(deps: {
       const m = deps.search().manifest;
       return { sources: Object.entries(m.perSource).map(([source, n]) => ({ source: redactUrl(source), ...n })) };
     },
-    reindex: (onProgress) => deps.reindex.run('admin', onProgress),
+    // Redacted here, once, so no surface can post a source URL's key (commands/reindex.ts shows it in a channel).
+    reindex: async (onProgress) => redactSummary(await deps.reindex.run('admin', onProgress)),
     isAdmin(invoker: Invoker) {
       // Whoever runs the console is the operator of this process.
       if (invoker.platform === 'console') return true;

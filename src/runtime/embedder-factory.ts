@@ -1,7 +1,7 @@
 import type { DocentConfig } from '../../config/schema.js';
 import { ProviderError } from '../core/errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { Embedder } from '../providers/embedders/embedder.js';
+import type { Embedder } from '../core/ports/embedder.js';
 import { createHashEmbedder } from '../providers/embedders/hash-embedder.js';
 import { indexPaths, type IndexManifest } from '../indexing/index-files.js';
 
@@ -34,7 +34,7 @@ export async function resolveEmbedder(config: DocentConfig, manifest: IndexManif
     }
   }
   try {
-    const embedder = await withTimeout(build('transformers', e.model, config, modelsDir, true), e.autoTimeoutMs, `loading ${e.model}`);
+    const embedder = await withTimeout(build('transformers', e.model, config, modelsDir), e.autoTimeoutMs, `loading ${e.model}`);
     return { embedder, reason: `auto: ${e.model} loaded`, fallback: false };
   } catch (err) {
     logger.warn(
@@ -54,7 +54,7 @@ function kindToProvider(kind: string): Provider | undefined {
   return map[kind];
 }
 
-async function build(provider: Provider, model: string | undefined, config: DocentConfig, modelsDir: string, allowRemote = true): Promise<Embedder> {
+async function build(provider: Provider, model: string | undefined, config: DocentConfig, modelsDir: string): Promise<Embedder> {
   const e = config.embedder;
   switch (provider) {
     case 'hash':
@@ -65,7 +65,7 @@ async function build(provider: Provider, model: string | undefined, config: Doce
     }
     case 'transformers': {
       const { createTransformersEmbedder } = await import('../providers/embedders/transformers-embedder.js');
-      return createTransformersEmbedder({ model: model ?? e.model, cacheDir: modelsDir, allowRemote, batchSize: e.batchSize });
+      return createTransformersEmbedder({ model: model ?? e.model, cacheDir: modelsDir, allowRemote: true, batchSize: e.batchSize });
     }
     case 'hf-api': {
       const { createHfApiEmbedder } = await import('../providers/embedders/hf-api-embedder.js');

@@ -1,7 +1,7 @@
 import type { DocentConfig } from '../../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { createExtractiveGenerator } from '../providers/generators/extractive-generator.js';
-import type { Generator } from '../providers/generators/generator.js';
+import type { Generator } from '../core/ports/generator.js';
 
 type BackendName = 'hf' | 'openai' | 'ollama' | 'extractive';
 

@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DocentConfig } from '../../config/schema.js';
 import { indexPaths, writeJsonAtomic } from '../indexing/index-files.js';
-import { runIndex, type IndexProgress, type IndexSummary } from '../indexing/indexer.js';
+import { runIndex, type IndexSummary } from '../indexing/indexer.js';
+import type { IndexProgress } from '../core/index-report.js';
 import type { Logger } from '../logging/logger.js';
-import type { Embedder } from '../providers/embedders/embedder.js';
-import type { VectorStoreFactory } from '../stores/vector-store.js';
+import type { Embedder } from '../core/ports/embedder.js';
+import type { VectorStoreFactory } from '../core/ports/vector-store.js';
 import { loaderLimits } from '../indexing/loader-limits.js';
 import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
 import { DocentError } from '../core/errors.js';
@@ -14,7 +15,7 @@ import { readManifest } from '../indexing/index-files.js';
 import { describeRemoved, planSources, rememberSources, sourcesChangedError } from './indexed-sources.js';
 
 /** Who asked for a reindex. */
-export type ReindexTrigger = 'schedule' | 'admin' | 'cli' | 'startup';
+export type ReindexTrigger = 'schedule' | 'admin' | 'cli';
 
 /** The outcome of the last run of one trigger kind, kept across restarts for `status`. */
 export interface RunRecord {

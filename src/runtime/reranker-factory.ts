@@ -4,7 +4,7 @@ import { redactUrl } from '../core/redact-url.js';
 import { isHuggingFaceUrl } from '../providers/hf-hosts.js';
 import { indexPaths } from '../indexing/index-files.js';
 import type { Logger } from '../logging/logger.js';
-import type { Reranker } from '../providers/rerankers/reranker.js';
+import type { Reranker } from '../core/ports/reranker.js';
 
 /**
  * Builds the configured reranker, or undefined for `none`. `auto` is none: the no-download soft-match reranker

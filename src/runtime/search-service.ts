@@ -3,7 +3,7 @@ import type { DocentConfig } from '../../config/schema.js';
 import { EmbedderMismatchError, NoIndexError } from '../core/errors.js';
 import { indexPaths, readManifest, type IndexManifest } from '../indexing/index-files.js';
 import type { Logger } from '../logging/logger.js';
-import type { Reranker } from '../providers/rerankers/reranker.js';
+import type { Reranker } from '../core/ports/reranker.js';
 import { HybridRetriever, type RetrieverSettings } from '../rag/hybrid-retriever.js';
 import { openKeywordIndex } from '../stores/sqlite-keyword-index.js';
 import type { ResolvedEmbedder } from './embedder-factory.js';

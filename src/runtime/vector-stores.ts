@@ -1,7 +1,7 @@
 import type { DocentConfig } from '../../config/schema.js';
 import type { Logger } from '../logging/logger.js';
 import { indexPaths } from '../indexing/index-files.js';
-import type { VectorStoreFactory } from '../stores/vector-store.js';
+import type { VectorStoreFactory } from '../core/ports/vector-store.js';
 
 export interface OpenedStores {
   stores: VectorStoreFactory;

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocentServices } from '../../commands/services.js';
-import { politeError } from '../adapters/console/render.js';
+import { politeError } from '../adapters/shared/polite-error.js';
 import type { AnswerPart, Question, Turn } from '../core/answer/types.js';
 import type { Logger } from '../logging/logger.js';
-import { DEFAULT_SCOPE_KEY } from '../runtime/channel-scope.js';
+import { DEFAULT_SCOPE_KEY } from '../core/channel-scope.js';
 import { bearerCheck } from './http-server.js';
 import { createRateLimiter } from './rate-limit.js';
 

@@ -20,7 +20,7 @@ export interface DocentMetrics {
   registry: Registry;
   /** Counts one finished (or failed) answer and records its stage timings. */
   observeAnswer(info: FinishInfo | AnswerFailure): void;
-  /** Counts one reindex run by trigger (admin, schedule, cli, startup) and outcome, and records its duration. */
+  /** Counts one reindex run by trigger (admin, schedule, cli) and outcome, and records its duration. */
   observeReindex(trigger: string, ok: boolean, seconds: number): void;
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string>;

@@ -1,4 +1,3 @@
-import type { DocentRuntime } from '../runtime/docent-runtime.js';
 import { platformCheck, type PlatformStatus } from './platform-health.js';
 
 /**
@@ -10,6 +9,17 @@ export interface ReadinessResult {
   ok: boolean;
   /** `true` per passing check; a short reason string for a failing one. */
   checks: Record<string, boolean | string>;
+}
+
+/**
+ * What readiness needs from the running process: two functions, not the runtime, so the server depends on
+ * nothing of how stores and the serving index are wired (src/runtime/readiness-probes.ts builds them).
+ */
+export interface ReadinessProbes {
+  /** Whether a serving index is loaded. Called at probe time: a reindex swaps the index, so never capture it. */
+  indexLoaded(): boolean;
+  /** Settles when the vector store answers (a collection listing), rejects when it does not. */
+  pingVectorStore(): Promise<unknown>;
 }
 
 /** How long a Chroma ping may take before the replica counts as not ready; probes run every few seconds. */
@@ -37,20 +47,19 @@ function reason(err: unknown): string {
  * ready, so an operator (or an orchestrator) sees which one is down.
  */
 export function readinessCheck(
-  runtime: Pick<DocentRuntime, 'search' | 'stores'>,
+  probes: ReadinessProbes,
   opts: { timeoutMs?: number; platforms?: () => Record<string, PlatformStatus> } = {},
 ): () => Promise<ReadinessResult> {
   const timeoutMs = opts.timeoutMs ?? CHROMA_TIMEOUT_MS;
   return async () => {
     const checks: Record<string, boolean | string> = {};
     try {
-      // `search` is a getter that may be swapped by a reindex; read it at probe time, never capture it.
-      checks.index = runtime.search.manifest ? true : 'no index loaded';
+      checks.index = probes.indexLoaded() ? true : 'no index loaded';
     } catch (err) {
       checks.index = reason(err);
     }
     try {
-      await withTimeout(runtime.stores.stores.list(), timeoutMs, 'Chroma');
+      await withTimeout(probes.pingVectorStore(), timeoutMs, 'Chroma');
       checks.chroma = true;
     } catch (err) {
       checks.chroma = `unreachable: ${reason(err)}`;

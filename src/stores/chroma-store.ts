@@ -9,8 +9,8 @@ import { ConfigError, DocentError, EmbedderMismatchError, ProviderError } from '
 import type { Chunk, Filter } from '../core/types.js';
 import { modifiedToEpochSeconds, normalizeKeyword } from '../core/filter.js';
 import { filterToWhere, keywordFlagKey, sourceWhere } from './chroma-filter.js';
-import { assertVectors } from './memory-store.js';
-import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
+import { assertVectors } from './assert-vectors.js';
+import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from '../core/ports/vector-store.js';
 
 export interface ChromaStoreOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8000 (no path prefix: the client cannot use one). */

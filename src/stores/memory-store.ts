@@ -5,7 +5,8 @@
 import { DocentError, EmbedderMismatchError } from '../core/errors.js';
 import type { Chunk, Filter, Scored } from '../core/types.js';
 import { matchesFilter, withoutCoverage } from '../core/filter.js';
-import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from './vector-store.js';
+import type { IndexStamp, VectorHit, VectorStore, VectorStoreFactory } from '../core/ports/vector-store.js';
+import { assertVectors } from './assert-vectors.js';
 
 interface Entry {
   chunk: Chunk;
@@ -16,26 +17,6 @@ interface Entry {
 interface MemoryCollection {
   stamp: IndexStamp;
   entries: Map<string, Entry>;
-}
-
-/** Checks shared by every store: one vector per chunk, every vector of the stamped dimension. */
-export function assertVectors(stamp: IndexStamp, vectors: number[][], chunks?: Chunk[]): void {
-  if (chunks && chunks.length !== vectors.length) {
-    throw new DocentError(
-      'vector_count_mismatch',
-      'internal',
-      `upsert got ${chunks.length} chunks but ${vectors.length} embeddings.`,
-    );
-  }
-  for (const v of vectors) {
-    if (v.length !== stamp.dimension) {
-      throw new DocentError(
-        'vector_dimension_mismatch',
-        'internal',
-        `got a ${v.length}-d vector for an index of ${stamp.embedderId} (${stamp.dimension}-d).`,
-      );
-    }
-  }
 }
 
 function norm(v: ArrayLike<number>): number {

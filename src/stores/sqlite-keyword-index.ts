@@ -4,9 +4,10 @@
  * it lies: a search process keeps SQLite's page cache, not the index, in memory — measured ~70 MB RSS at 1M
  * chunks, where the MiniSearch JSON this replaces took 2.5 GB at 100k and could not load past ~320k.
  *
- * Text is tokenised by Docent's own tokenizer (camelCase and `S_USA.Actv_TimberHarvest` split, stop words out,
- * Porter stems) and stored in FTS5 as space-separated terms, so the index, the query and the lexical reranker
- * agree on what a word is. FTS5 is contentless (it keeps postings, not the term strings); the chunk itself —
+ * Text is tokenised by `keywordTerms` (core/text/text-tokens.ts: lower-cased letter/digit runs, English stop
+ * words out, Porter stems, no camelCase split) and stored in FTS5 as space-separated terms, so the index and the
+ * query agree on what a word is. Ranking is in bm25-ranking.ts (exact) and champion-lists.ts (large catalogs).
+ * FTS5 is contentless (it keeps postings, not the term strings); the chunk itself —
  * text and metadata — lives in the `chunks` table, read by rowid or id.
  */
 import Database from 'libsql';
@@ -15,8 +16,8 @@ import path from 'node:path';
 import { DocentError } from '../core/errors.js';
 import { modifiedToEpochSeconds, normalizeKeyword, recordPeriod } from '../core/filter.js';
 import type { Chunk, DocumentKind, Filter, Scored } from '../core/types.js';
-import type { KeywordIndex } from '../rag/keyword-index.js';
-import { keywordTerms } from '../rag/text-tokens.js';
+import type { KeywordIndex } from '../core/ports/keyword-index.js';
+import { keywordTerms } from '../core/text/text-tokens.js';
 import { bestChunkPerDocument, countTerm } from './best-chunk.js';
 import { luceneIdf, rankDocuments } from './bm25-ranking.js';
 import { readDocumentFrequencies, TERM_STATISTICS_SCHEMA, writeTermStatistics } from './champion-lists.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runIndex, type IndexRunOptions, type IndexSummary } from '../../src/indexing/indexer.js';
 import { indexPaths, readManifest } from '../../src/indexing/index-files.js';
 import { createChromaClient } from '../../src/stores/chroma-store.js';
-import type { VectorStoreFactory } from '../../src/stores/vector-store.js';
+import type { VectorStoreFactory } from '../../src/core/ports/vector-store.js';
 
 export interface TimedRun { summary: IndexSummary; seconds: number; phases: { load: number; embed: number; store: number } }
 

@@ -18,6 +18,7 @@ import { startHttpServer, type RunningHttpServer } from '../../src/server/http-s
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { createWebChat } from '../../src/server/web-chat/index.js';
+import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const runBrowserTests = existsSync(CHROMIUM) || process.env.DOCENT_REQUIRE_CHROMIUM === '1';
@@ -75,7 +76,7 @@ export async function startWebChatHarness(o: ServeOptions & { env?: Record<strin
   const servers: RunningHttpServer[] = [];
   const serve = async (s: ServeOptions = {}): Promise<string> => {
     const server = await startHttpServer({
-      port: 0, host: '127.0.0.1', services, ready: readinessCheck(runtime), metrics: createMetrics({ defaultMetrics: false }), logger,
+      port: 0, host: '127.0.0.1', services, ready: readinessCheck(readinessProbes(runtime)), metrics: createMetrics({ defaultMetrics: false }), logger,
       extraHandler: createWebChat({
         api: { services: s.wrap ? s.wrap(services) : services, logger, rate: { perMinute: 600, burst: 50 }, ...(s.token ? { token: s.token } : {}) },
         page: { title: 'Docent', catalogName: 'the Cascade Watershed Observatory catalog', excerptsOnly: resolveChain(config).every((b) => b === 'extractive') },

@@ -3,17 +3,17 @@
  * no-download embedder, the real shared catalogs and manuals (copied to a tmp folder with a corrupt PDF added).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireShared } from '../helpers/require-shared.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
 const shared = path.resolve(repo, '../shared');
-const hasShared = existsSync(path.join(shared, 'catalogs/usfs'));
-if (!hasShared) console.warn(`skipping CLI end-to-end tests: ${shared} (shared catalogs) is absent`);
+const hasShared = requireShared('docent CLI end to end', 'catalogs/usfs').present;
 
 async function docent(args: string[], env: Record<string, string> = {}) {
   try {

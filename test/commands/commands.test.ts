@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandList, findCommand } from '../../commands/index.js';
 import type { DocentServices } from '../../commands/services.js';
-import type { Invoker } from '../../commands/types.js';
+import type { Invoker } from '../../commands/invoker.js';
 import { DocentError } from '../../src/core/errors.js';
 import type { IndexSummary } from '../../src/indexing/indexer.js';
 
@@ -54,18 +54,30 @@ describe('shared commands', () => {
     expect(md).toContain('Last schedule reindex: ❌ 60 min ago — No documents could be loaded');
   });
 
+  it('reindex refuses a non-admin itself, whatever surface calls run() (no adapter check needed)', async () => {
+    let started = false;
+    const s = services({ reindex: async () => ((started = true), summary) });
+    for (const who of [invoker, { ...invoker, platform: 'web' as const, userId: 'web:1' }]) {
+      const reply = await findCommand('reindex')!.run({ args: {}, invoker: who, services: s });
+      expect(reply).toEqual({ type: 'text', markdown: 'Sorry, only Docent admins can run reindex.', ephemeral: true });
+    }
+    expect(started).toBe(false);
+  });
+
   it('reindex reports progress, then a summary with what was skipped; a run already going is followed', async () => {
-    const reply = await findCommand('reindex')!.run({ args: {}, invoker, services: services() });
+    // An admin: the allow-list check is the test above.
+    const admin = (over: Partial<DocentServices> = {}) => services({ isAdmin: () => true, ...over });
+    const reply = await findCommand('reindex')!.run({ args: {}, invoker, services: admin() });
     if (reply.type !== 'progress') throw new Error('expected progress');
     const seen: string[] = [];
     const final = await reply.run(async (md) => void seen.push(md));
     expect(seen).toEqual(['🔄 Loading documents: 1/2']);
     expect(final).toBe('✅ Reindexed: version 3 — 10 documents (2 added, 1 changed, 1 removed), 20 passages in 1.5 s.\nSkipped 1:\n• `/x/bad.pdf` — corrupt PDF');
-    const running = services();
+    const running = admin();
     const status = await running.status();
     const busy = await findCommand('reindex')!.run({ args: {}, invoker, services: { ...running, status: async () => ({ ...status, reindexRunning: true }) } });
     expect(busy).toMatchObject({ type: 'progress', initial: '🔄 A reindex is already running; following it…' });
-    const failing = await findCommand('reindex')!.run({ args: {}, invoker, services: services({ reindex: async () => Promise.reject(new DocentError('index_empty', 'user', 'No documents could be loaded.')) }) });
+    const failing = await findCommand('reindex')!.run({ args: {}, invoker, services: admin({ reindex: async () => Promise.reject(new DocentError('index_empty', 'user', 'No documents could be loaded.')) }) });
     if (failing.type !== 'progress') throw new Error('expected progress');
     expect(await failing.run(async () => undefined)).toBe('❌ Reindex failed; the previous index is still serving. (No documents could be loaded.)');
   });

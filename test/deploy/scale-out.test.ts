@@ -36,7 +36,9 @@ describe('two Docent processes sharing one Chroma server and one data dir', () =
       expect((await index.exited).code, index.log).toBe(0);
 
       for (let i = 0; i < 2; i++) {
-        const slack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
+        // Two workspaces, two team ids: their channel ids and message ts may coincide (both fakes' clocks), and the
+        // replicas' shared Slack claims (message-handler.ts firstReplica) must not take one for the other's.
+        const slack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', teamId: `T0FAKE00${i + 1}` });
         slacks.push(slack);
         replicas.push(spawnDocent(process.execPath, [bin, 'start'], env({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: slack.apiUrl, HTTP_PORT: '0' }), repo));
       }

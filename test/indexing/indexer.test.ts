@@ -9,7 +9,7 @@ import { runIndex, type IndexRunOptions } from '../../src/indexing/indexer.js';
 import { createHashEmbedder } from '../../src/providers/embedders/hash-embedder.js';
 import { openKeywordIndex } from '../../src/stores/sqlite-keyword-index.js';
 import { createMemoryStoreFactory } from '../../src/stores/memory-store.js';
-import type { VectorStoreFactory } from '../../src/stores/vector-store.js';
+import type { VectorStoreFactory } from '../../src/core/ports/vector-store.js';
 import { startServer, textPdf } from './loaders/helpers.js';
 
 const logger = pino({ level: 'silent' });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { FinishInfo } from '../../src/core/answer/types.js';
 import type { InsightsReport } from '../../src/insights/insights-report.js';
-import type { AnswerSurface } from '../../src/runtime/answer-surface.js';
+import type { AnswerSurface } from '../../commands/services.js';
 import { openRuntime } from '../../src/runtime/docent-runtime.js';
 import { docentCli } from '../helpers/docent-cli.js';
 

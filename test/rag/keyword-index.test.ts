@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunk } from '../helpers/chunks.js';
-import { terms } from '../../src/rag/text-tokens.js';
+import { terms } from '../../src/core/text/text-tokens.js';
 import { KeywordIndexWriter, openKeywordIndex, writeKeywordIndex } from '../../src/stores/sqlite-keyword-index.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kw-'));

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { politeError } from '../../src/adapters/console/render.js';
+import { politeError } from '../../src/adapters/shared/polite-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
 import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';

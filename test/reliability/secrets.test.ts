@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../commands/status.js';
-import { politeError } from '../../src/adapters/console/render.js';
+import { politeError } from '../../src/adapters/shared/polite-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart } from '../../src/core/answer/types.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -24,6 +24,7 @@ import { createMetrics, instrumentServices, readinessCheck, startHttpServer, typ
 import type { DocentServices } from '../../commands/services.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
+import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-secrets-'));
@@ -103,7 +104,7 @@ beforeAll(async () => {
   rt = await openRuntime(config, logger, { indexIfEmpty: true });
   const metrics = createMetrics({ defaultMetrics: false });
   services = instrumentServices(rt.services, metrics);
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', token: config.server.token, services, ready: readinessCheck(rt), metrics, logger });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', token: config.server.token, services, ready: readinessCheck(readinessProbes(rt)), metrics, logger });
 });
 afterAll(async () => {
   await server?.close();

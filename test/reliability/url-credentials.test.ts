@@ -24,6 +24,7 @@ import { createMetrics, readinessCheck, startHttpServer, type RunningHttpServer 
 import { startRouteServer, sendJson, type RouteServer } from '../fakes/route-server.js';
 import { docentCli } from '../helpers/docent-cli.js';
 import { observe } from './observe.js';
+import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const PASSWORD = 'pw-Feed-Secret-4242';
 const KEY = 'KEY-e2e-0123456789abcdef';
@@ -142,7 +143,7 @@ describe('credentials in source URLs', () => {
       logger.info({ config }, 'configuration loaded');
       logger.warn(`fetching ${sources[0]}`);
       rt = await openRuntime(config, logger);
-      server = await startHttpServer({ port: 0, host: '127.0.0.1', services: rt.services, ready: readinessCheck(rt), metrics: createMetrics({ defaultMetrics: false }), logger });
+      server = await startHttpServer({ port: 0, host: '127.0.0.1', services: rt.services, ready: readinessCheck(readinessProbes(rt)), metrics: createMetrics({ defaultMetrics: false }), logger });
     });
     afterAll(async () => {
       await server?.close();

@@ -127,7 +127,8 @@ describe('runtime services', () => {
     const attached = rt.services.reindex(() => undefined);
     expect((await rt.services.status()).reindexRunning).toBe(true);
     const summary = await first;
-    expect(await attached).toBe(summary);
+    // The same run's report (services.reindex redacts a copy per caller; a second run would say `changed: false`).
+    expect(await attached).toEqual(summary);
     expect(summary).toMatchObject({ changed: true, version: 5 });
     expect(rt.search.manifest.version).toBe(5);
     // The serving version and the one it replaced (kept one run longer for other processes).

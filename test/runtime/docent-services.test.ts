@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findCommand } from '../../commands/index.js';
 import type { DocentServices } from '../../commands/services.js';
-import type { Invoker } from '../../commands/types.js';
+import type { Invoker } from '../../commands/invoker.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { AdmissionControl } from '../../src/core/answer/admission.js';
 import type { AnswerPipeline } from '../../src/core/answer/answer-pipeline.js';

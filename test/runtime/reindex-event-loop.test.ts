@@ -8,13 +8,14 @@
  * chunking loops yielded, single blocks of the loop were measured at 2.6–5.9 s (npm run bench, "Event loop during a
  * reindex"). Skipped when ../shared is absent (a fresh clone).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireShared } from '../helpers/require-shared.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { IndexProgress } from '../../src/indexing/indexer.js';
+import type { IndexProgress } from '../../src/core/index-report.js';
 import { closeParsePool } from '../../src/indexing/parse-pool.js';
 import { createWordVectorEmbedder } from '../../src/providers/embedders/word-vector-embedder.js';
 import { createReindexRunner } from '../../src/runtime/reindex-runner.js';
@@ -23,7 +24,7 @@ import { DiscordRig, type Ask } from '../bench/discord-rig.js';
 import { sharedWordVectorCacheDir } from '../helpers/word-vector-cache.js';
 
 const pgdocs = path.resolve(import.meta.dirname, '../../../shared/catalogs/pgdocs');
-const hasPgdocs = existsSync(pgdocs);
+const hasPgdocs = requireShared('an /ask during a reindex of the PostgreSQL manual', 'catalogs/pgdocs').present;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!hasPgdocs)('an /ask during a reindex of the PostgreSQL manual (../shared/catalogs/pgdocs)', () => {

@@ -18,6 +18,7 @@ import { startHttpServer, type RunningHttpServer } from '../../src/server/http-s
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { readSse } from '../helpers/sse.js';
+import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-chat-api-'));
@@ -32,7 +33,7 @@ const servers: RunningHttpServer[] = [];
 async function serve(api: Partial<ChatApiOptions> = {}): Promise<RunningHttpServer> {
   const metrics = createMetrics();
   const s = await startHttpServer({
-    port: 0, host: '127.0.0.1', services, ready: readinessCheck(rt), metrics, logger,
+    port: 0, host: '127.0.0.1', services, ready: readinessCheck(readinessProbes(rt)), metrics, logger,
     extraHandler: createChatApi({ services, logger, rate: { perMinute: 600, burst: 50 }, ...api }),
   });
   servers.push(s);

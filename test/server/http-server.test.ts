@@ -17,6 +17,7 @@ import { readinessCheck } from '../../src/server/readiness.js';
 import { renderStatusPage } from '../../src/server/status-page.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
 import { drain } from '../helpers/answers.js';
+import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-http-'));
@@ -32,7 +33,7 @@ beforeAll(async () => {
   rt = await openRuntime(config, logger, { indexIfEmpty: true });
   const metrics = createMetrics();
   services = instrumentServices(rt.services, metrics);
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', services, ready: readinessCheck(rt), metrics, logger });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', services, ready: readinessCheck(readinessProbes(rt)), metrics, logger });
 });
 afterAll(async () => {
   await server?.close();
@@ -159,7 +160,7 @@ describe('framing', () => {
     const space = loadConfig({ env: { SPACE_ID: 'someone/docent' }, overrides: { dataDir: path.join(work, 'space-data') } });
     expect(space.server.frameAncestors).toBe('https://huggingface.co');
     expect(loadConfig({ env: {}, overrides: { dataDir: path.join(work, 'plain') } }).server.frameAncestors).toBe("'none'");
-    const framed = await startHttpServer({ port: 0, host: '127.0.0.1', frameAncestors: space.server.frameAncestors, services, ready: readinessCheck(rt), metrics: createMetrics(), logger });
+    const framed = await startHttpServer({ port: 0, host: '127.0.0.1', frameAncestors: space.server.frameAncestors, services, ready: readinessCheck(readinessProbes(rt)), metrics: createMetrics(), logger });
     try {
       for (const route of ['/status', '/healthz', '/nowhere']) {
         const res = await fetch(`${framed.url}${route}`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { PlatformHealth } from '../../src/server/platform-health.js';
 
-const runtime = { search: { manifest: { documents: 1 } }, stores: { stores: { list: async () => [] } } } as unknown as Parameters<typeof readinessCheck>[0];
+const runtime = { indexLoaded: () => true, pingVectorStore: async () => [] };
 
 describe('readiness with chat platforms', () => {
   it('reports each platform and is ready only when all are connected', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keywordTerms } from '../../src/rag/text-tokens.js';
+import { keywordTerms } from '../../src/core/text/text-tokens.js';
 import { rankDocuments } from '../../src/stores/bm25-ranking.js';
 import { readDocumentFrequencies, writeTermStatistics } from '../../src/stores/champion-lists.js';
 import { averageLength, documentLengths, readVarints } from '../../src/stores/fts5-sizes.js';

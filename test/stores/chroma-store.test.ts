@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, ProviderError } from '../../src/core/errors.js';
 import { createChromaStoreFactory } from '../../src/stores/chroma-store.js';
 import { findFreePort, startChromaServer, type ChromaServerHandle } from '../../src/stores/chroma-supervisor.js';
-import type { VectorStoreFactory } from '../../src/stores/vector-store.js';
+import type { VectorStoreFactory } from '../../src/core/ports/vector-store.js';
 import { axis, makeChunk, uniqueName, vectorStoreContract } from './vector-store-contract.js';
 
 const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { DocentError, EmbedderMismatchError } from '../../src/core/errors.js';
 import type { Chunk, Filter } from '../../src/core/types.js';
-import type { IndexStamp, VectorStore, VectorStoreFactory } from '../../src/stores/vector-store.js';
+import type { IndexStamp, VectorStore, VectorStoreFactory } from '../../src/core/ports/vector-store.js';
 
 const DIM = 8;
 const STAMP: IndexStamp = { embedderId: 'test-embedder@1', dimension: DIM };

@@ -1,4 +1,4 @@
-import type { DatasetCard } from '../../core/answer/dataset-cards.js';
+import type { DatasetCard } from '../../core/answer/types.js';
 import { httpUrl, stripControls, terminalText } from '../shared/untrusted-text.js';
 
 /**

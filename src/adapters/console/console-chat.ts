@@ -1,11 +1,13 @@
 import { createInterface } from 'node:readline';
-import type { CommandDefinition, Invoker } from '../../../commands/types.js';
+import type { Invoker } from '../../../commands/invoker.js';
+import type { CommandDefinition } from '../../../commands/types.js';
 import type { DocentServices } from '../../../commands/services.js';
 import type { AnswerPart, Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { renderAnswer, type AnswerSurface } from '../shared/answer-renderer.js';
 import { terminalText } from '../shared/untrusted-text.js';
-import { formatCitations, formatMeta, politeError, terminalStream } from './render.js';
+import { formatCitations, formatMeta, terminalStream } from './render.js';
+import { politeError } from '../shared/polite-error.js';
 import { plainMarkdown, slashAlias, terminalHelp } from './terminal-help.js';
 
 export interface ConsoleChatOptions {

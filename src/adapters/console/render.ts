@@ -1,5 +1,4 @@
 import type { Citation, FinishInfo } from '../../core/answer/types.js';
-import type { DocentError } from '../../core/errors.js';
 import { httpUrl, stripControls, terminalText, UntrustedStream } from '../shared/untrusted-text.js';
 
 /**
@@ -42,26 +41,4 @@ export function formatMeta(info: FinishInfo): string {
  */
 export function terminalJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
- * The one polite sentence a user sees for an error; the log keeps the detail. Adapters for other platforms
- * reuse it. A user error's message can quote what was typed (a source name), so control characters are dropped
- * here, for every surface.
- */
-export function politeError(error: DocentError): string {
-  return stripControls(politeSentence(error));
-}
-
-function politeSentence(error: DocentError): string {
-  switch (error.category) {
-    case 'user':
-      return `Sorry — ${error.message}${error.hint ? ` ${error.hint}` : ''}`;
-    case 'config':
-      return 'Sorry — Docent is not configured correctly for that; an administrator has the details in the log.';
-    case 'provider':
-      return 'Sorry — a service Docent depends on is not answering right now. Please try again in a minute.';
-    default:
-      return 'Sorry — something went wrong while answering. Please try again.';
-  }
 }

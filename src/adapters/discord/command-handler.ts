@@ -1,9 +1,10 @@
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { DocentServices } from '../../../commands/services.js';
-import type { CommandDefinition, CommandReply, Invoker } from '../../../commands/types.js';
+import type { Invoker } from '../../../commands/invoker.js';
+import type { CommandDefinition, CommandReply } from '../../../commands/types.js';
 import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
-import { politeError } from '../console/render.js';
+import { politeError } from '../shared/polite-error.js';
 import { handoffSurface } from './handoff-surface.js';
 import { AnswerThread } from './answer-thread.js';
 import { InteractionReply } from './interaction-reply.js';

@@ -1,5 +1,5 @@
 import { embedLength, type APIEmbed, type APIEmbedField } from 'discord.js';
-import type { DatasetCard } from '../../core/answer/dataset-cards.js';
+import type { DatasetCard } from '../../core/answer/types.js';
 import { cardFacts, clip } from '../shared/card-parts.js';
 import { httpUrl } from '../shared/untrusted-text.js';
 import { escapeInline } from './sanitize.js';

@@ -1,7 +1,7 @@
 import type { AnswerPart, FinishInfo } from '../../core/answer/types.js';
 import type { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
-import { politeError } from '../console/render.js';
+import { politeError } from '../shared/polite-error.js';
 import { cardEmbeds, cardsMarkdown } from './dataset-embeds.js';
 import { feedbackButtons } from './feedback.js';
 import type { MessageSeries } from './message-series.js';

@@ -1,5 +1,6 @@
 import { MessageType, type Message, type ThreadChannel } from 'discord.js';
 import type { Turn } from '../../core/answer/types.js';
+import { BoundedMap } from '../../core/bounded-map.js';
 import { mergeTurns } from '../shared/turns.js';
 import { stripBotMention } from './sanitize.js';
 import { stripSourceList } from './source-list.js';
@@ -20,13 +21,13 @@ export { mergeTurns };
  * the thread name (the question, shortened) and the starter message stand in.
  */
 export class AnswerMemory {
-  private readonly entries = new Map<string, { question: string; answer: string }>();
-  constructor(private readonly max = 1000) {}
+  private readonly entries: BoundedMap<string, { question: string; answer: string }>;
+  constructor(max = 1000) {
+    this.entries = new BoundedMap({ max });
+  }
 
   remember(messageId: string, question: string, answer: string): void {
-    this.entries.delete(messageId);
     this.entries.set(messageId, { question, answer });
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
   }
 
   recall(messageId: string): { question: string; answer: string } | undefined {

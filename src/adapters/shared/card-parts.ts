@@ -1,4 +1,4 @@
-import type { DatasetCard } from '../../core/answer/dataset-cards.js';
+import type { DatasetCard } from '../../core/answer/types.js';
 
 /**
  * The pieces every native rendering of a dataset card is made of (Discord embeds, Slack blocks, their Markdown

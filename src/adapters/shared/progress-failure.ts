@@ -1,4 +1,4 @@
-import { politeError } from '../console/render.js';
+import { politeError } from './polite-error.js';
 import { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
 

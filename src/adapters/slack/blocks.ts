@@ -1,7 +1,7 @@
-import type { DatasetCard } from '../../core/answer/dataset-cards.js';
-import type { Citation } from '../../core/answer/types.js';
+import type { Citation, DatasetCard } from '../../core/answer/types.js';
 import { splitMessage } from '../shared/split-message.js';
 import { defangUrls, defuseLinks } from '../shared/untrusted-text.js';
+import type { Block } from './block.js';
 import { cardBlocks } from './card-blocks.js';
 import { escapeSlack, defuseWords, slackLink } from './mrkdwn.js';
 
@@ -20,13 +20,6 @@ export const MAX_BLOCKS = 50;
 
 /** The line that starts the source list; history cuts a bot message there. */
 export const SOURCES_HEADING = '*Sources*';
-
-/** A Block Kit block, loosely typed (the Web API's `Block` shape plus whatever fields its type has). */
-export interface Block {
-  type: string;
-  block_id?: string;
-  [field: string]: unknown;
-}
 
 /**
  * One line per cited source: `[1] <https://…|Title> — page 3`, or the title and the file when there is no

@@ -1,7 +1,7 @@
-import type { DatasetCard } from '../../core/answer/dataset-cards.js';
+import type { DatasetCard } from '../../core/answer/types.js';
 import { cardFacts, clip } from '../shared/card-parts.js';
 import { defuseLinks } from '../shared/untrusted-text.js';
-import type { Block } from './blocks.js';
+import type { Block } from './block.js';
 import { defuseWords, escapeSlack, safeUrl, slackLink } from './mrkdwn.js';
 
 /**

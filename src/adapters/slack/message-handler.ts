@@ -131,13 +131,17 @@ const REPLICA_CLAIM_TTL_MS = 10 * 60_000;
  * Whether this replica is the one to answer `event`. Slack delivers each event to one connection (Socket Mode)
  * or to the one endpoint (HTTP, behind a load balancer), but a retry can reach another replica, and the same
  * message can arrive as both `app_mention` and `message` at different replicas: all carry the message's channel
- * and ts, so that is the key claimed on the shared store. Fails open: with the store unreachable a rare
- * duplicate answer is better than none.
+ * and ts, so that is the key claimed on the shared store — with the workspace: channel ids and ts are unique
+ * only within one, and replicas serving different workspaces through one Chroma server must not take each
+ * other's messages for duplicates. The workspace is the bot token's (auth.test at start), the same on every
+ * replica of one install; `event.team` is absent from some events, and in a shared channel names the poster's
+ * workspace, not ours. Fails open: with the store unreachable a rare duplicate answer is better than none.
  */
 async function firstReplica(event: IncomingMessage, deps: ConversationDeps): Promise<boolean> {
   if (!deps.replicas) return true;
+  const workspace = deps.calls.team ?? event.team ?? '';
   try {
-    if (await deps.replicas.claim(`slack-message:${messageKey(event)}`, REPLICA_CLAIM_TTL_MS)) return true;
+    if (await deps.replicas.claim(`slack-message:${workspace}:${messageKey(event)}`, REPLICA_CLAIM_TTL_MS)) return true;
     deps.logger.debug({ channel: event.channel, ts: event.ts }, 'another replica took this message; not answered here');
     return false;
   } catch (err) {

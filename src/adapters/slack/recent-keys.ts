@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../core/bounded-map.js';
+
 /**
  * A bounded, time-limited set of keys, for "have we seen this already?" questions: retried event deliveries
  * (same `event_id`), the same message arriving as both `app_mention` and `message` (same channel + ts), threads
@@ -9,30 +11,18 @@
  * ~80 events/s, and still 60 s at 800/s (Slack's first retry comes after about a minute).
  */
 export class RecentKeys {
-  private readonly entries = new Map<string, number>();
+  private readonly entries: BoundedMap<string, true>;
 
-  constructor(private readonly o: { ttlMs?: number; max?: number; now?: () => number } = {}) {}
-
-  private get ttl(): number {
-    return this.o.ttlMs ?? 10 * 60_000;
-  }
-
-  private now(): number {
-    return this.o.now?.() ?? Date.now();
+  constructor(o: { ttlMs?: number; max?: number; now?: () => number } = {}) {
+    this.entries = new BoundedMap({ max: o.max ?? 10_000, ttlMs: o.ttlMs ?? 10 * 60_000, ...(o.now ? { now: o.now } : {}) });
   }
 
   has(key: string): boolean {
-    const expires = this.entries.get(key);
-    if (expires === undefined) return false;
-    if (expires > this.now()) return true;
-    this.entries.delete(key);
-    return false;
+    return this.entries.has(key);
   }
 
   add(key: string): void {
-    this.entries.delete(key);
-    this.entries.set(key, this.now() + this.ttl);
-    this.prune();
+    this.entries.set(key, true);
   }
 
   delete(key: string): void {
@@ -51,15 +41,5 @@ export class RecentKeys {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private prune(): void {
-    const max = this.o.max ?? 10_000;
-    // Insertion order is expiry order (every add re-inserts), so the oldest are first.
-    const now = this.now();
-    for (const [k, expires] of this.entries) {
-      if (this.entries.size <= max && expires > now) break;
-      this.entries.delete(k);
-    }
   }
 }

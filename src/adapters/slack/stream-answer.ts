@@ -1,7 +1,7 @@
 import type { AnswerPart, FinishInfo } from '../../core/answer/types.js';
 import type { DocentError } from '../../core/errors.js';
 import type { Logger } from '../../logging/logger.js';
-import { politeError } from '../console/render.js';
+import { politeError } from '../shared/polite-error.js';
 import { renderAnswer, type AnswerSurface as RenderSurface } from '../shared/answer-renderer.js';
 import { defuseLinks, UntrustedStream } from '../shared/untrusted-text.js';
 import { AnswerSegments } from './answer-segments.js';

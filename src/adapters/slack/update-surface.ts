@@ -1,4 +1,5 @@
-import { footerBlocks, MAX_BLOCKS, sectionBlocks, type Block } from './blocks.js';
+import type { Block } from './block.js';
+import { footerBlocks, MAX_BLOCKS, sectionBlocks } from './blocks.js';
 import { toMrkdwn } from './mrkdwn.js';
 import { POST_OPTIONS, type AnswerSurface, type AnswerTarget, type AnswerView } from './outgoing.js';
 import type { SlackCalls } from './slack-calls.js';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { FinishInfo, Passage } from '../../core/answer/types.js';
 import { formatCards } from '../../adapters/console/card-text.js';
-import { formatCitations, formatMeta, politeError, terminalJson, terminalStream } from '../../adapters/console/render.js';
+import { formatCitations, formatMeta, terminalJson, terminalStream } from '../../adapters/console/render.js';
+import { politeError } from '../../adapters/shared/polite-error.js';
 import { terminalText } from '../../adapters/shared/untrusted-text.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
 import { cliContext, type GlobalOptions } from '../context.js';
@@ -25,7 +26,10 @@ export function registerAskCommand(program: Command): void {
         // Streamed text is untrusted (model output, catalog titles): no control sequences, URLs defanged.
         // --json prints the data as it is, for programs (every control character \u-escaped: see terminalJson).
         const safe = terminalStream();
-        for await (const part of runtime.pipeline.answer({ text: question, history: [], ...(opts.source ? { sources: opts.source } : {}) })) {
+        // Through the services like every other surface: the same admission bound and an activity record (so
+        // `docent insights` and `status` count terminal questions too), not the pipeline directly.
+        const { parts } = runtime.services.ask({ text: question, history: [], ...(opts.source ? { sources: opts.source } : {}) }, { surface: 'console' });
+        for await (const part of parts) {
           if (part.type === 'sources') passages = part.passages;
           else if (part.type === 'text-delta' && !opts.json) process.stdout.write(safe.push(part.text));
           else if (part.type === 'finish') finish = part.info;

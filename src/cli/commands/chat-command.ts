@@ -16,6 +16,7 @@ import { startPlatforms, type PlatformRunner } from '../start-platforms.js';
 import { loadInsights } from '../../insights/load-insights.js';
 import { discordRunner } from '../../runtime/discord-gateway-lease.js';
 import { createChromaClaims } from '../../stores/chroma-lease.js';
+import { readinessProbes } from '../../runtime/readiness-probes.js';
 
 /**
  * `docent start` — the main job: the configured chat platforms and/or the web chat API (WEB_CHAT=on, `--web`, or
@@ -63,7 +64,7 @@ async function servePlatforms(cmd: Command, o: { web: boolean }): Promise<void> 
   const health = new PlatformHealth();
   const servers: Array<{ name: string; stop(): Promise<void> }> = [];
   if (config.server.port > 0) {
-    const ready = readinessCheck(runtime, { platforms: () => health.snapshot() });
+    const ready = readinessCheck(readinessProbes(runtime), { platforms: () => health.snapshot() });
     const server = await startHttpServer({
       port: config.server.port, host: config.server.host, frameAncestors: config.server.frameAncestors, services, metrics, logger,
       ...(config.server.token ? { token: config.server.token } : {}),

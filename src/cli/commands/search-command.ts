@@ -5,6 +5,7 @@ import { terminalJson } from '../../adapters/console/render.js';
 import { formatDegraded, formatHits } from '../../adapters/console/search-text.js';
 import { readManifest } from '../../indexing/index-files.js';
 import { resolveEmbedder } from '../../runtime/embedder-factory.js';
+import type { Reranker } from '../../core/ports/reranker.js';
 import { createReranker } from '../../runtime/reranker-factory.js';
 import { openSearchService } from '../../runtime/search-service.js';
 import { openVectorStores } from '../../runtime/vector-stores.js';
@@ -44,9 +45,10 @@ export function registerSearchCommand(program: Command): void {
       // No index: say so before resolving the embedder, which would try to download a model first.
       requireIndex(config.dataDir);
       const stores = await openVectorStores(config, logger);
+      let reranker: Reranker | undefined;
       try {
         const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
-        const reranker = await createReranker(config, logger, embedder.embedder.id);
+        reranker = await createReranker(config, logger, embedder.embedder.id);
         const { retriever } = await openSearchService(config, { stores, embedder, reranker, logger });
         const { hits, degraded } = await retriever.search(query, { k, filter: toFilter(opts), ...(opts.mode ? { mode: opts.mode } : {}) });
         // Hits quote documents: the text output drops control characters and defangs URLs (console/search-text.ts);
@@ -54,6 +56,7 @@ export function registerSearchCommand(program: Command): void {
         if (opts.json) process.stdout.write(`${terminalJson({ hits: hits.map(toJson), degraded })}\n`);
         else process.stdout.write(formatHits(hits) + formatDegraded(degraded));
       } finally {
+        await reranker?.close?.();
         await stores.close();
       }
     });

@@ -1,5 +1,5 @@
-import type { CatalogFinish } from './catalog-answer.js';
-import type { Citation, FinishInfo, Passage } from './types.js';
+import { BoundedMap } from '../bounded-map.js';
+import type { CatalogFinish, Citation, FinishInfo, Passage } from './types.js';
 
 /** A finished answer as kept, dataset cards and the date filter it stated included. */
 export interface CachedAnswer extends CatalogFinish {
@@ -20,36 +20,28 @@ export interface CachedAnswer extends CatalogFinish {
  * answer depends on the conversation.
  */
 export class AnswerCache {
-  private readonly entries = new Map<string, { value: CachedAnswer; expires: number }>();
+  private readonly entries: BoundedMap<string, CachedAnswer>;
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.entries = new BoundedMap({ max: maxEntries, ttlMs, touchOnGet: true, now });
+  }
 
   static key(question: string, indexVersion: string | number, scope: string[] = []): string {
     return `${indexVersion}\u0000${normalizeQuestion(question)}\u0000${[...scope].sort().join(',')}`;
   }
 
   get(key: string): CachedAnswer | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.expires <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    // Re-insert: Map order is the LRU order.
-    this.entries.delete(key);
-    this.entries.set(key, e);
-    return e.value;
+    return this.entries.get(key);
   }
 
   set(key: string, value: CachedAnswer): void {
+    // ANSWER_CACHE_TTL_MS=0 (or no entries) turns the cache off.
     if (this.ttlMs <= 0 || this.maxEntries <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
   }
 
   get size(): number {

@@ -1,15 +1,15 @@
 import { DocentError } from '../errors.js';
 import type { Degradation, Filter } from '../types.js';
-import type { Generator as TextGenerator } from '../../providers/generators/generator.js';
+import type { Generator as TextGenerator } from '../ports/generator.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
-import { catalogAnswer, catalogFields, planCatalogSearch, type CatalogFinish } from './catalog-answer.js';
+import { catalogAnswer, catalogFields, planCatalogSearch } from './catalog-answer.js';
 import { CitationFilter } from './citations.js';
 import type { ChainLogger, FallbackChain } from './fallback-chain.js';
 import { standaloneQuery } from './follow-up.js';
 import type { PassageRetriever, RetrievedPassage } from './ports.js';
 import { buildMessages } from './prompt.js';
 import { relevantPassages, type RelevanceThresholds } from './relevance.js';
-import type { AnswerFinishReason, AnswerPart, Citation, FinishInfo, Passage, Question } from './types.js';
+import type { AnswerFinishReason, AnswerPart, CatalogFinish, Citation, FinishInfo, Passage, Question } from './types.js';
 
 export interface AnswerSettings extends RelevanceThresholds {
   /** Passages retrieved and shown to the model. */

@@ -4,26 +4,10 @@
  * are known (the sentence that states the filter, and the dataset cards).
  */
 import type { Filter } from '../types.js';
-import { asksForData, buildDatasetCards, numberByCitation, type DatasetCard } from './dataset-cards.js';
+import { asksForData, buildDatasetCards, numberByCitation } from './dataset-cards.js';
 import { parseAskedDates, type AskedDates } from './date-filter.js';
 import type { RetrievedPassage } from './ports.js';
-import type { Citation, Passage } from './types.js';
-
-/** The dates an answer filtered by, as `finish` and `ask --json` report them. */
-export interface DateFilterInfo {
-  /** Inclusive calendar bounds (`YYYY` or `YYYY-MM`), null when open. */
-  from: string | null;
-  to: string | null;
-  /** The sentence the answer starts with: "Records covering 2015 or later". */
-  label: string;
-}
-
-/** What `finish` carries for a catalog answer (both absent for an ordinary question). */
-export interface CatalogFinish {
-  /** Present when the question asked for data or named dates; empty when no catalog record matched. */
-  cards?: DatasetCard[];
-  dateFilter?: DateFilterInfo;
-}
+import type { CatalogFinish, Citation, Passage } from './types.js';
 
 export interface CatalogPlan {
   /** What to search: the query without its date words. */

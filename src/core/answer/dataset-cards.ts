@@ -6,36 +6,7 @@
  */
 import { decodeLinks, isCatalogRecord, periodLabel } from '../record-fields.js';
 import type { RetrievedPassage } from './ports.js';
-import type { Citation, Passage } from './types.js';
-
-/** One form of the data and where to get it (always an http(s) URL). */
-export interface DatasetDownload {
-  format: string;
-  url: string;
-}
-
-/** A catalog record as the answer shows it. Every string is plain text (no markup); URLs are http(s) only. */
-export interface DatasetCard {
-  /**
-   * The number the answer cites the record by: its `[n]` in the text and the source list (`Citation.n`). A record
-   * the answer did not cite is numbered after the cited ones. (Built with the passage number, `Passage.n`;
-   * `numberByCitation` switches to citation numbers once the answer is written.)
-   */
-  n: number;
-  title: string;
-  /** One line (≤ SUMMARY_MAX characters) from the record's description; '' when it has none. */
-  summary: string;
-  /** Time period covered: "2015-01-01 to 2020-12-31", "1984 to present", "2024-12-01"; null when not stated. */
-  period: string | null;
-  /** Last update, an ISO day; null when unknown. */
-  updated: string | null;
-  publisher: string | null;
-  /** Formats the data comes in (CSV, GeoJSON, GDB…). */
-  formats: string[];
-  /** The record's page for people. */
-  landingUrl: string | null;
-  downloads: DatasetDownload[];
-}
+import type { Citation, DatasetCard, DatasetDownload, Passage } from './types.js';
 
 export const SUMMARY_MAX = 160;
 /** Discord shows at most 10 embeds per message; no answer needs more cards than that. */

@@ -1,4 +1,4 @@
-import type { GenerationPart, GenerationRequest, Generator } from '../../providers/generators/generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../ports/generator.js';
 import { ProviderError } from '../errors.js';
 import { CircuitBreaker, type Permit } from '../circuit-breaker.js';
 import { abortError, abortableSleep, backoffDelay, type BackoffOptions, type Sleep } from './retry.js';

@@ -1,5 +1,5 @@
-import { isStopWord, words } from '../../rag/text-tokens.js';
-import type { Generator } from '../../providers/generators/generator.js';
+import { isStopWord, words } from '../text/text-tokens.js';
+import type { Generator } from '../ports/generator.js';
 import { abortError } from './retry.js';
 import type { Turn } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../providers/generators/generator.js';
+import type { ChatMessage } from '../ports/generator.js';
 import type { Passage, Turn } from './types.js';
 
 export interface PromptOptions {

@@ -1,4 +1,4 @@
-import { terms } from '../../rag/text-tokens.js';
+import { terms } from '../text/text-tokens.js';
 import type { RetrievedPassage } from './ports.js';
 
 export interface RelevanceThresholds {

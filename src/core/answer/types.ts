@@ -1,6 +1,5 @@
 import type { DocentError } from '../errors.js';
 import type { Degradation, DocumentKind } from '../types.js';
-import type { CatalogFinish } from './catalog-answer.js';
 
 /**
  * The answer pipeline's vocabulary. Adapters (Discord, Slack, console) turn a platform event into a
@@ -72,6 +71,54 @@ export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
 
 /** How an answer ended: the generator's reason, or `cut` when its stream ended without giving one. */
 export type AnswerFinishReason = FinishReason | 'cut';
+
+// Catalog answers (src/core/answer/catalog-answer.ts, dataset-cards.ts): their types live here, with the rest of
+// the answer's vocabulary, so those modules and this one do not import each other.
+
+/** One form of the data and where to get it (always an http(s) URL). */
+export interface DatasetDownload {
+  format: string;
+  url: string;
+}
+
+/** A catalog record as the answer shows it. Every string is plain text (no markup); URLs are http(s) only. */
+export interface DatasetCard {
+  /**
+   * The number the answer cites the record by: its `[n]` in the text and the source list (`Citation.n`). A record
+   * the answer did not cite is numbered after the cited ones. (Built with the passage number, `Passage.n`;
+   * `numberByCitation` switches to citation numbers once the answer is written.)
+   */
+  n: number;
+  title: string;
+  /** One line (≤ SUMMARY_MAX characters) from the record's description; '' when it has none. */
+  summary: string;
+  /** Time period covered: "2015-01-01 to 2020-12-31", "1984 to present", "2024-12-01"; null when not stated. */
+  period: string | null;
+  /** Last update, an ISO day; null when unknown. */
+  updated: string | null;
+  publisher: string | null;
+  /** Formats the data comes in (CSV, GeoJSON, GDB…). */
+  formats: string[];
+  /** The record's page for people. */
+  landingUrl: string | null;
+  downloads: DatasetDownload[];
+}
+
+/** The dates an answer filtered by, as `finish` and `ask --json` report them. */
+export interface DateFilterInfo {
+  /** Inclusive calendar bounds (`YYYY` or `YYYY-MM`), null when open. */
+  from: string | null;
+  to: string | null;
+  /** The sentence the answer starts with: "Records covering 2015 or later". */
+  label: string;
+}
+
+/** What `finish` carries for a catalog answer (both absent for an ordinary question). */
+export interface CatalogFinish {
+  /** Present when the question asked for data or named dates; empty when no catalog record matched. */
+  cards?: DatasetCard[];
+  dateFilter?: DateFilterInfo;
+}
 
 /** `cards` and `dateFilter` (src/core/answer/catalog-answer.ts) come with answers to questions that ask for data. */
 export interface FinishInfo extends CatalogFinish {

@@ -1,5 +1,19 @@
 import type { DocumentRecord } from '../../core/types.js';
 
+/** One loadable thing inside a source: a file or a URL. */
+export interface SourceItem {
+  /** Absolute file path or http(s) URL. */
+  location: string;
+  /** POSIX path relative to the source root; for a URL the URL itself. */
+  relPath: string;
+  /** The source as configured. */
+  sourceRoot: string;
+  /** Bytes; -1 if unknown (URL). */
+  size: number;
+  /** -1 for URLs. */
+  mtimeMs: number;
+}
+
 /** Why a file or URL was not indexed; collected into the run summary. */
 export interface SkippedItem {
   location: string;

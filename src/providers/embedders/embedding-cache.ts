@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loopYielder } from '../../core/loop-yield.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder } from '../../core/ports/embedder.js';
 
 /**
  * A persistent embedding cache keyed by (embedder id, text hash), so unchanged text is never embedded twice —

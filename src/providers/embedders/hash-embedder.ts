@@ -1,6 +1,7 @@
 import { fnv1a } from '../../core/hash.js';
-import { terms } from '../../rag/text-tokens.js';
-import { normalize, type Embedder } from './embedder.js';
+import { terms } from '../../core/text/text-tokens.js';
+import type { Embedder } from '../../core/ports/embedder.js';
+import { normalize } from './vectors.js';
 
 /**
  * The embedder that needs nothing at all: feature hashing ("hashing trick") of stemmed words, word bigrams and

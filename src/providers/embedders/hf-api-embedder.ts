@@ -11,7 +11,8 @@
  */
 import { InferenceClient } from '@huggingface/inference';
 import { ProviderError } from '../../core/errors.js';
-import { embedInBatches, normalize, type Embedder } from './embedder.js';
+import type { Embedder } from '../../core/ports/embedder.js';
+import { embedInBatches, normalize } from './vectors.js';
 
 export interface HfApiEmbedderOptions {
   /** Hub model id, e.g. `sentence-transformers/all-MiniLM-L6-v2`. Also names the embedder when `endpointUrl` is set. */

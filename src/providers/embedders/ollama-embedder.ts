@@ -7,7 +7,8 @@
  */
 import { Ollama } from 'ollama';
 import { ProviderError } from '../../core/errors.js';
-import { embedInBatches, normalize, type Embedder } from './embedder.js';
+import type { Embedder } from '../../core/ports/embedder.js';
+import { embedInBatches, normalize } from './vectors.js';
 
 export const DEFAULT_OLLAMA_EMBED_MODEL = 'nomic-embed-text';
 

@@ -9,7 +9,8 @@
 import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { ProviderError } from '../../core/errors.js';
 import { withTransformersEnv } from '../transformers-env.js';
-import { normalize, type Embedder } from './embedder.js';
+import type { Embedder } from '../../core/ports/embedder.js';
+import { normalize } from './vectors.js';
 
 export const DEFAULT_TRANSFORMERS_MODEL = 'Xenova/all-MiniLM-L6-v2';
 

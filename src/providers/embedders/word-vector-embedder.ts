@@ -1,5 +1,5 @@
-import { isStopWord, words } from '../../rag/text-tokens.js';
-import type { Embedder } from './embedder.js';
+import { isStopWord, words } from '../../core/text/text-tokens.js';
+import type { Embedder } from '../../core/ports/embedder.js';
 import { loadWordVectors, type WordVectors } from './word-vectors.js';
 
 /**

@@ -34,7 +34,7 @@ export interface LoadWordVectorsOptions {
 const DIM = 100;
 const MAGIC = 'DOCWV001'; // bump when the cache layout changes; a mismatch triggers a rebuild
 const HEADER_BYTES = 32; // magic(8) dim count sourceSize sourceBytes vocabBytes reserved (u32 each)
-// Only words the tokenizer (src/rag/text-tokens.ts `words()`) can produce are worth keeping: punctuation
+// Only words the tokenizer (src/core/text/text-tokens.ts `words()`) can produce are worth keeping: punctuation
 // and hyphenated entries ("e-mail", "u.s.") would never be looked up and would crowd out real words.
 const TOKEN_SHAPED = /^[\p{L}\p{N}]+$/u;
 

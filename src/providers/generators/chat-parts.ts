@@ -3,7 +3,7 @@
  * router, TGI, vLLM, OpenAI and every compatible server). The clients parse the wire; this reads their chunks.
  */
 import type { FinishReason } from '../../core/answer/types.js';
-import type { GenerationPart } from './generator.js';
+import type { GenerationPart } from '../../core/ports/generator.js';
 
 /** A server's finish reason in Docent's terms (OpenAI `finish_reason`, Ollama `done_reason`). */
 export function toFinishReason(raw: string): FinishReason {

@@ -1,6 +1,6 @@
 import type { Passage } from '../../core/answer/types.js';
 import { quotableUnits, type QuotableUnit } from '../../core/text/quotable.js';
-import { terms } from '../../rag/text-tokens.js';
+import { terms } from '../../core/text/text-tokens.js';
 
 export interface ExcerptOptions {
   /** Excerpts in the answer. */

@@ -1,6 +1,6 @@
 import type { Passage } from '../../core/answer/types.js';
 import { selectExcerpts } from './excerpt-selection.js';
-import type { GenerationRequest, Generator } from './generator.js';
+import type { GenerationRequest, Generator } from '../../core/ports/generator.js';
 
 export const EXTRACTIVE_ID = 'extractive';
 

@@ -15,7 +15,7 @@
 import { InferenceClient, type InferenceProviderOrPolicy } from '@huggingface/inference';
 import { ProviderError } from '../../core/errors.js';
 import { chatCompletionParts } from './chat-parts.js';
-import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../core/ports/generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
 /** Options for `createHfChatGenerator`. */

@@ -14,7 +14,7 @@
  */
 import { Ollama } from 'ollama';
 import { toFinishReason } from './chat-parts.js';
-import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../core/ports/generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
 /** How ollama-js's error for a stream without `done: true` starts (see above). */

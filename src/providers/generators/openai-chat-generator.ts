@@ -19,7 +19,7 @@
  */
 import OpenAI from 'openai';
 import { chatCompletionParts } from './chat-parts.js';
-import type { GenerationPart, GenerationRequest, Generator } from './generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../core/ports/generator.js';
 import { createStreamGuard, toGeneratorError } from './sse.js';
 
 /** Options for `createOpenAiChatGenerator`. */

@@ -9,7 +9,7 @@ import { AutoModelForSequenceClassification, AutoTokenizer } from '@huggingface/
 import { ProviderError } from '../../core/errors.js';
 import { modelLoadError } from '../embedders/transformers-embedder.js';
 import { withTransformersEnv } from '../transformers-env.js';
-import type { Reranker } from './reranker.js';
+import type { Reranker } from '../../core/ports/reranker.js';
 
 export const DEFAULT_CROSS_ENCODER_MODEL = 'Xenova/ms-marco-MiniLM-L-6-v2';
 

@@ -1,6 +1,6 @@
-import { isStopWord, stem, words } from '../../rag/text-tokens.js';
+import { isStopWord, stem, words } from '../../core/text/text-tokens.js';
 import { loadWordVectors, type WordVectors } from '../embedders/word-vectors.js';
-import type { Reranker } from './reranker.js';
+import type { Reranker } from '../../core/ports/reranker.js';
 
 /**
  * A reranker that needs no model download: late interaction (the ColBERT "MaxSim" idea) over static word

@@ -1,6 +1,6 @@
 import { ProviderError } from '../../core/errors.js';
 import { redactUrl, splitUserinfo } from '../../core/redact-url.js';
-import type { Reranker } from './reranker.js';
+import type { Reranker } from '../../core/ports/reranker.js';
 
 /** Options for {@link createTeiReranker}. */
 export interface TeiRerankerOptions {

@@ -1,7 +1,7 @@
 /** Dataset cards in the terminal: plain text, record links as they are, untrusted strings defanged. */
 import { describe, expect, it } from 'vitest';
 import { formatCards } from '../../../src/adapters/console/card-text.js';
-import type { DatasetCard } from '../../../src/core/answer/dataset-cards.js';
+import type { DatasetCard } from '../../../src/core/answer/types.js';
 
 const card: DatasetCard = {
   n: 2,

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { cardEmbeds, cardsMarkdown, EMBED_LIMITS } from '../../../src/adapters/discord/dataset-embeds.js';
 import { stripSourceList } from '../../../src/adapters/discord/source-list.js';
 import { finalMessages } from '../../../src/adapters/discord/stream-answer.js';
-import type { DatasetCard } from '../../../src/core/answer/dataset-cards.js';
-import type { Citation } from '../../../src/core/answer/types.js';
+import type { Citation, DatasetCard } from '../../../src/core/answer/types.js';
 import { validateMessageBody } from '../../fakes/fake-discord/platform.js';
 
 const card = (n: number, over: Partial<DatasetCard> = {}): DatasetCard => ({

@@ -11,7 +11,8 @@ import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters
 import { safeMarkdown } from '../../../src/adapters/discord/sanitize.js';
 import type { AnswerPart, Citation, Question } from '../../../src/core/answer/types.js';
 import { DocentError } from '../../../src/core/errors.js';
-import type { IndexProgress, IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexProgress } from '../../../src/core/index-report.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

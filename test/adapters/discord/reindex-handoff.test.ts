@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
-import type { IndexProgress, IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexProgress } from '../../../src/core/index-report.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

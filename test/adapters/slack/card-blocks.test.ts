@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { footerBlocks, MAX_BLOCKS, sectionBlocks } from '../../../src/adapters/slack/blocks.js';
 import { cardBlocks } from '../../../src/adapters/slack/card-blocks.js';
-import type { DatasetCard } from '../../../src/core/answer/dataset-cards.js';
-import type { Citation } from '../../../src/core/answer/types.js';
+import type { Citation, DatasetCard } from '../../../src/core/answer/types.js';
 import { validateBlocks } from '../../fakes/fake-slack/limits.js';
 
 const card = (n: number, over: Partial<DatasetCard> = {}): DatasetCard => ({

@@ -99,4 +99,31 @@ describe('Slack event de-duplication across replicas on one Chroma server', () =
     await sleep(800);
     expect(asked[0]!.length + asked[1]!.length - before).toBe(2);
   }, 30_000);
+
+  it('answers the same channel and ts in another workspace: never a duplicate across workspaces', async () => {
+    // A replica for a second workspace on the same Chroma server; its fake has the same channel ids.
+    const other = await startFakeSlack({ teamId: 'T0OTHER01' });
+    const otherAsked: Question[] = [];
+    const adapter = createSlackAdapter({
+      botToken: 'xoxb-test', mode: 'http', signingSecret: 'fake-signing-secret', port: 0, services: answeringServices(otherAsked),
+      commands: commandList, logger, settings: { streaming: 'update', updateIntervalMs: 200, historyMessages: 10 },
+      slackApiUrl: other.apiUrl, rateTiers: other.tiers, replicaClaims: createChromaClaims({ url: chroma.url, logger }),
+    });
+    try {
+      await adapter.start();
+      const before = asked[0]!.length + asked[1]!.length;
+      const ts = `${Math.floor(Date.now() / 1000)}.424242`;
+      const mention = { type: 'app_mention' as const, text: 'where are the trail maps?', ts };
+      const here = await slack.postEvent(urlOf(adapters[0]!), mention);
+      const there = await other.postEvent(urlOf(adapter), mention);
+      expect([here.channel, here.ts]).toEqual([there.channel, there.ts]);
+      await slack.waitFor(() => slack.state.botReplies(here.channel!, ts).length > 0, { what: 'the answer in the first workspace' });
+      await other.waitFor(() => other.state.botReplies(there.channel!, ts).length > 0, { what: 'the answer in the second workspace' });
+      expect(asked[0]!.length + asked[1]!.length - before).toBe(1);
+      expect(otherAsked).toHaveLength(1);
+    } finally {
+      await adapter.stop();
+      await other.close();
+    }
+  }, 30_000);
 });

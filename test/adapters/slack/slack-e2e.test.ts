@@ -11,7 +11,8 @@ import { createSlackAdapter, type SlackAdapter, type SlackAdapterDeps } from '..
 import { toMrkdwn, toStreamMarkdown } from '../../../src/adapters/slack/mrkdwn.js';
 import { defuseLinks } from '../../../src/adapters/shared/untrusted-text.js';
 import type { AnswerPart, Citation, Question } from '../../../src/core/answer/types.js';
-import type { IndexProgress, IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexSummary } from '../../../src/indexing/indexer.js';
+import type { IndexProgress } from '../../../src/core/index-report.js';
 import { fastTiers, startFakeSlack, type FakeSlack, type StoredMessage, type StartFakeSlackOptions } from '../../fakes/fake-slack/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import type { PassageRetriever, RetrievedPassage } from '../../../src/core/answe
 import type { AnswerPart, FinishInfo, FinishReason, Question } from '../../../src/core/answer/types.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import { createExtractiveGenerator } from '../../../src/providers/generators/extractive-generator.js';
-import type { GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
+import type { GenerationRequest, Generator } from '../../../src/core/ports/generator.js';
 
 const settings: AnswerSettings = {
   k: 4, catalogName: 'the test catalog', historyTurns: 6, maxPassageChars: 1000, maxTokens: 200, temperature: 0,

@@ -10,7 +10,7 @@ import type { PassageRetriever, RetrievedPassage } from '../../../src/core/answe
 import type { AnswerPart, FinishInfo } from '../../../src/core/answer/types.js';
 import type { Filter } from '../../../src/core/types.js';
 import { encodeLinks } from '../../../src/core/record-fields.js';
-import type { Generator } from '../../../src/providers/generators/generator.js';
+import type { Generator } from '../../../src/core/ports/generator.js';
 
 const settings: AnswerSettings = {
   k: 4, catalogName: 'the test catalog', historyTurns: 6, maxPassageChars: 1000, maxTokens: 200, temperature: 0,

@@ -11,7 +11,7 @@ import { createFallbackChain } from '../../../src/core/answer/fallback-chain.js'
 import type { PassageRetriever, RetrievedPassage } from '../../../src/core/answer/ports.js';
 import type { FinishInfo } from '../../../src/core/answer/types.js';
 import { createExtractiveGenerator } from '../../../src/providers/generators/extractive-generator.js';
-import type { Generator } from '../../../src/providers/generators/generator.js';
+import type { Generator } from '../../../src/core/ports/generator.js';
 import { createHfChatGenerator } from '../../../src/providers/generators/hf-chat-generator.js';
 import { createOllamaChatGenerator } from '../../../src/providers/generators/ollama-chat-generator.js';
 import { script, type ChatStage } from '../../fakes/chat-script.js';

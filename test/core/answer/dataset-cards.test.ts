@@ -1,8 +1,8 @@
 /** Dataset cards from record passages: fields, one-line summaries, http(s) links only, plain titles. */
 import { describe, expect, it } from 'vitest';
-import { asksForData, buildDatasetCards, numberByCitation, summaryOf, SUMMARY_MAX, type DatasetCard } from '../../../src/core/answer/dataset-cards.js';
+import { asksForData, buildDatasetCards, numberByCitation, summaryOf, SUMMARY_MAX } from '../../../src/core/answer/dataset-cards.js';
 import type { RetrievedPassage } from '../../../src/core/answer/ports.js';
-import type { Passage } from '../../../src/core/answer/types.js';
+import type { DatasetCard, Passage } from '../../../src/core/answer/types.js';
 import { encodeLinks } from '../../../src/core/record-fields.js';
 
 function hit(id: string, o: Partial<RetrievedPassage> = {}): RetrievedPassage {

@@ -4,7 +4,7 @@ import { createFallbackChain, type ChainBackend, type ChainEvent, type FallbackC
 import { abortableSleep } from '../../../src/core/answer/retry.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import type { FinishReason } from '../../../src/core/answer/types.js';
-import type { GenerationPart, GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../../src/core/ports/generator.js';
 
 /**
  * One step of a fake backend's script: text, a pause, a failure, a finish part, or a raw value as a part.

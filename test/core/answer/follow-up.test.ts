@@ -10,7 +10,7 @@ import type { RetrievedPassage } from '../../../src/core/answer/ports.js';
 import type { AnswerPart, Turn } from '../../../src/core/answer/types.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import { createExtractiveGenerator } from '../../../src/providers/generators/extractive-generator.js';
-import type { Generator } from '../../../src/providers/generators/generator.js';
+import type { Generator } from '../../../src/core/ports/generator.js';
 
 const history: Turn[] = [
   { role: 'user', text: 'timber harvest maps for Oregon' },

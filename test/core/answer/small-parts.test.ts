@@ -3,7 +3,7 @@ import { AnswerCache, normalizeQuestion } from '../../../src/core/answer/answer-
 import { rewriteByRule, standaloneQuery } from '../../../src/core/answer/follow-up.js';
 import { relevantPassages } from '../../../src/core/answer/relevance.js';
 import type { RetrievedPassage } from '../../../src/core/answer/ports.js';
-import type { Generator } from '../../../src/providers/generators/generator.js';
+import type { Generator } from '../../../src/core/ports/generator.js';
 import { createExtractiveGenerator, EXTRACTIVE_LABEL } from '../../../src/providers/generators/extractive-generator.js';
 
 const hit = (text: string, vector: number | null): RetrievedPassage => ({

@@ -2,18 +2,18 @@
  * Running headers, footers and page numbers leave PDF page text; body lines, even repeated ones, stay; page
  * documents keep their physical page numbers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PDFParse, VerbosityLevel } from 'pdf-parse';
 import { describe, expect, it } from 'vitest';
+import { requireShared } from '../../helpers/require-shared.js';
 import { pdfLoader } from '../../../src/indexing/loaders/pdf-loader.js';
 import { lineShape, stripPageFurniture, type PageText } from '../../../src/indexing/loaders/pdf-furniture.js';
 import { FIELD_MANUAL_PAGES, FIELD_MANUAL_TITLE, buildFieldManualPdf, type ManualPage } from '../../fixtures/make-sample-pdf.js';
 
 const pdfs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/pdfs');
-const hasPdfs = existsSync(pdfs);
-if (!hasPdfs) console.warn(`[loaders] skipping the real-PDF running-header tests: ${pdfs} is absent (only CI and the dev machines have it)`);
+const hasPdfs = requireShared('[loaders] real-PDF running-header tests', 'pdfs').present;
 
 async function rawPages(file: string): Promise<PageText[]> {
   const parser = new PDFParse({ data: new Uint8Array(readFileSync(path.join(pdfs, file))), verbosity: VerbosityLevel.ERRORS });

@@ -4,12 +4,12 @@
  * CommandsHome Next", "-----" rules), while the pages' own words, code and tables are all still there.
  * Skips with a message when ../shared is absent (a user's clone).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnyNode, isTag, isText } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireShared } from '../../helpers/require-shared.js';
 import type { Chunk, DocumentRecord } from '../../../src/core/types.js';
 import { chunkDocument } from '../../../src/indexing/chunker.js';
 import { listSourceItems, loadSourceItem } from '../../../src/indexing/sources.js';
@@ -17,8 +17,7 @@ import { collectingContext } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const folder = path.resolve(repoRoot, '../shared/catalogs/pgdocs');
-const hasPgdocs = existsSync(folder);
-if (!hasPgdocs) console.warn(`[loaders] skipping the pgdocs boilerplate test: ${folder} is absent (only CI and the dev machines have it)`);
+const hasPgdocs = requireShared('[loaders] pgdocs boilerplate test', 'catalogs/pgdocs').present;
 
 /** What the DocBook navigation rendered as before: glued link labels and a rule of dashes. */
 const NAV_TEXT = [/Prev\s*Up/, /Up\s*Next/, /Home\s*Next/, /Prev\s+Up\s+Next/, /^\s*Prev\s*$/m, /^\s*Next\s*$/m];

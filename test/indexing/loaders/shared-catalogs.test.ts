@@ -2,18 +2,17 @@
  * The loaders against the real shared catalog data and manuals in ../shared (CI always has them; a fresh
  * clone does not, so the suite skips with a message).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requireShared } from '../../helpers/require-shared.js';
 import type { DocumentRecord } from '../../../src/core/types.js';
 import { listSourceItems, loadSourceItem } from '../../../src/indexing/sources.js';
 import { collectingContext } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = path.resolve(repoRoot, '../shared');
-const hasShared = existsSync(shared);
-if (!hasShared) console.warn(`[loaders] skipping shared-catalog tests: ${shared} is absent (only CI and the dev machines have it)`);
+const hasShared = requireShared('[loaders] shared-catalog tests').present;
 
 async function loadAll(source: string) {
   const ctx = collectingContext({ maxFileBytes: 50 * 1024 * 1024 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Embedder } from '../../../src/providers/embedders/embedder.js';
+import type { Embedder } from '../../../src/core/ports/embedder.js';
 import { EmbeddingCache, embedWithCache } from '../../../src/providers/embedders/embedding-cache.js';
 import { createHashEmbedder } from '../../../src/providers/embedders/hash-embedder.js';
 

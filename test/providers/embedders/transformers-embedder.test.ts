@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/core/errors.js';
-import type { Embedder } from '../../../src/providers/embedders/embedder.js';
+import type { Embedder } from '../../../src/core/ports/embedder.js';
 import { pullModels } from '../../../src/providers/embedders/model-pull.js';
 import { createTransformersEmbedder } from '../../../src/providers/embedders/transformers-embedder.js';
 import { expectedMeanPooled, makeTinyBert, type TinyBert } from '../../fixtures/tiny-onnx/make-tiny-bert.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Embedder } from '../../../src/providers/embedders/embedder.js';
+import type { Embedder } from '../../../src/core/ports/embedder.js';
 import {
   createWordVectorEmbedder,
   WORD_VECTOR_EMBEDDER_ID,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FinishReason } from '../../../src/core/answer/types.js';
 import { ProviderError } from '../../../src/core/errors.js';
-import type { GenerationPart, GenerationRequest, Generator } from '../../../src/providers/generators/generator.js';
+import type { GenerationPart, GenerationRequest, Generator } from '../../../src/core/ports/generator.js';
 import { script, type ChatStage } from '../../fakes/chat-script.js';
 import { deadUrl } from '../../fakes/route-server.js';
 

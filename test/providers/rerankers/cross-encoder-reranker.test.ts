@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/core/errors.js';
 import { createCrossEncoderReranker } from '../../../src/providers/rerankers/cross-encoder-reranker.js';
-import type { Reranker } from '../../../src/providers/rerankers/reranker.js';
+import type { Reranker } from '../../../src/core/ports/reranker.js';
 import { makeTinyBert } from '../../fixtures/tiny-onnx/make-tiny-bert.js';
 import { PAD_SCORE, expectedCrossLogit, makeTinyCrossEncoder, type TinyCrossEncoder } from '../../fixtures/tiny-onnx/make-tiny-cross-encoder.js';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Reranker } from '../../../src/providers/rerankers/reranker.js';
+import type { Reranker } from '../../../src/core/ports/reranker.js';
 import {
   createSoftMatchReranker,
   SOFT_MATCH_RERANKER_ID,

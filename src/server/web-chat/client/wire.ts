@@ -4,8 +4,7 @@
  */
 import type { FinishInfo, Passage } from '../../../core/answer/types.js';
 
-export type { Citation, FinishInfo, Passage } from '../../../core/answer/types.js';
-export type { DatasetCard } from '../../../core/answer/dataset-cards.js';
+export type { Citation, DatasetCard, FinishInfo, Passage } from '../../../core/answer/types.js';
 
 /** One `data:` event of POST /api/ask. An error carries only the polite sentence; the server log has the rest. */
 export type WirePart =

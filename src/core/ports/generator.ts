@@ -1,4 +1,4 @@
-import type { FinishReason, Passage, Turn } from '../../core/answer/types.js';
+import type { FinishReason, Passage, Turn } from '../answer/types.js';
 
 /** A chat message in the OpenAI/HF/Ollama sense. */
 export interface ChatMessage {

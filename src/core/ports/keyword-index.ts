@@ -1,10 +1,11 @@
-import type { Chunk, Filter, Scored } from '../core/types.js';
+import type { Chunk, Filter, Scored } from '../types.js';
 
 /**
  * The keyword half of hybrid search, and the home of every chunk's text and metadata for one index version.
- * Textbook BM25 (k1 1.2, b 0.75, Lucene's IDF) over whole documents — title, keywords and text — with the
- * keyword analyzer (`keywordTerms` in src/rag/text-tokens.ts), OR semantics, every query term kept; each
- * document is returned as its best-matching chunk. The vector store answers with ids and distances only; the retriever reads the chunks
+ * BM25 (k1 1.2, b 0.75, Lucene's IDF) over whole documents — title, keywords and text — with the keyword
+ * analyzer (`keywordTerms` in src/core/text/text-tokens.ts), OR semantics, every query term kept; each document
+ * is returned as its best-matching chunk. Exact below a posting budget; above it the SQLite implementation
+ * ranks from champion lists (src/stores/champion-lists.ts), an approximation that keeps ~0.95 of the exact top 10. The vector store answers with ids and distances only; the retriever reads the chunks
  * for those ids from here, so passage text never makes a round trip through the vector store.
  *
  * The implementation is SQLite FTS5 on disk (src/stores/sqlite-keyword-index.ts): a search process holds no

@@ -1,10 +1,11 @@
 import { stemmer } from 'stemmer';
 
 /**
- * One tokenizer for the keyword index, the lexical embedder and the lexical reranker, so a word is the
- * same term everywhere. Lower-cases, splits on anything that is not a letter or digit (keeping
- * inner dots/underscores out: "S_USA.Actv_TimberHarvest" gives "s", "usa", "actv", "timberharvest"),
- * splits camelCase, drops stop words and stems (Porter) so "harvests" finds "harvest".
+ * Docent's two analyzers. `terms` (with `words`, `stem`) serves the lexical embedder, the lexical reranker, the
+ * not-found gate and follow-up detection, so a word is the same term across them: it lower-cases, splits on
+ * anything that is not a letter or digit ("S_USA.Actv_TimberHarvest" gives "s", "usa", "actv", "timber",
+ * "harvest"), splits camelCase, drops stop words and stems (Porter) so "harvests" finds "harvest". The keyword
+ * index uses `keywordTerms` instead — a different recipe on purpose, see there.
  */
 
 const STOP_WORDS = new Set(

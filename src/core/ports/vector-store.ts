@@ -1,4 +1,4 @@
-import type { Chunk, Filter } from '../core/types.js';
+import type { Chunk, Filter } from '../types.js';
 
 /** A vector-search hit: the chunk's id and its cosine similarity. */
 export interface VectorHit {

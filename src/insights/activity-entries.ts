@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { AnswerRecord } from '../runtime/activity-log.js';
+import type { AnswerRecord, FeedbackLine } from '../runtime/activity-log.js';
 
 /**
  * Reads the activity log (`<dataDir>/activity/answers.jsonl` and `feedback.jsonl`, see src/runtime/activity-log.ts)
@@ -12,15 +12,7 @@ import type { AnswerRecord } from '../runtime/activity-log.js';
  */
 
 /** A feedback line as the activity log writes it; `user` is already a keyed hash (`h:…`) unless hashing is off. */
-export interface VoteEntry {
-  at: string;
-  answerId: string;
-  vote: 'up' | 'down';
-  user: string;
-  platform: string;
-  question: string | null;
-  sources: AnswerRecord['citations'];
-}
+export type VoteEntry = FeedbackLine;
 
 export interface ActivityEntries {
   answers: AnswerRecord[];

@@ -21,7 +21,7 @@ export interface AnswerRecord {
 }
 
 /** One line of feedback.jsonl. `user` is a keyed hash of platform + user id (`h:…`) unless hashing is off. */
-interface FeedbackLine {
+export interface FeedbackLine {
   at: string;
   answerId: string;
   vote: 'up' | 'down';

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
+import { askOnlyServices } from '../../helpers/stub-services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
 import { AdmissionControl } from '../../../src/core/answer/admission.js';
 import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
@@ -23,47 +24,39 @@ const WORD_MS = 200;
 /** Services whose answers wait for a slot (one at a time) and then write WORDS words, one per WORD_MS. */
 function slowServices(waits: Array<number | undefined>): DocentServices {
   const admission = new AdmissionControl({ maxConcurrent: 1, maxQueued: 5, perUser: 5 });
-  return {
-    ask(question: Question, opts) {
-      waits.push(opts?.maxWaitMs);
-      async function* parts(): AsyncGenerator<AnswerPart> {
-        let release: () => void;
-        try {
-          release = await admission.admit(question.askerId, undefined, opts?.maxWaitMs);
-        } catch (err) {
-          yield { type: 'error', error: err as DocentError };
-          return;
-        }
-        try {
-          yield { type: 'sources', passages: [] };
-          const words: string[] = [];
-          for (let n = 1; n <= WORDS; n++) {
-            words.push(`word${n}`);
-            yield { type: 'text-delta', text: `word${n} ` };
-            await sleep(WORD_MS);
-          }
-          const text = `${words.join(' ')} [1].`;
-          yield {
-            type: 'finish',
-            info: {
-              text, citations: [{ n: 1, passage: 1, title: 'Trail maps', sourceId: 's', url: null, path: 'maps.md', page: null }],
-              backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-              searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-            },
-          };
-        } finally {
-          release();
-        }
+  return askOnlyServices(function ask(question: Question, opts) {
+    waits.push(opts?.maxWaitMs);
+    async function* parts(): AsyncGenerator<AnswerPart> {
+      let release: () => void;
+      try {
+        release = await admission.admit(question.askerId, undefined, opts?.maxWaitMs);
+      } catch (err) {
+        yield { type: 'error', error: err as DocentError };
+        return;
       }
-      return { answerId: `ans-${waits.length}`, parts: parts() };
-    },
-    status: () => Promise.reject(new Error('not used')),
-    sources: async () => ({ sources: [] }),
-    reindex: () => Promise.reject(new Error('not used')),
-    isAdmin: () => false,
-    scopeFor: () => undefined,
-    recordFeedback: async () => {},
-  };
+      try {
+        yield { type: 'sources', passages: [] };
+        const words: string[] = [];
+        for (let n = 1; n <= WORDS; n++) {
+          words.push(`word${n}`);
+          yield { type: 'text-delta', text: `word${n} ` };
+          await sleep(WORD_MS);
+        }
+        const text = `${words.join(' ')} [1].`;
+        yield {
+          type: 'finish',
+          info: {
+            text, citations: [{ n: 1, passage: 1, title: 'Trail maps', sourceId: 's', url: null, path: 'maps.md', page: null }],
+            backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
+            searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
+          },
+        };
+      } finally {
+        release();
+      }
+    }
+    return { answerId: `ans-${waits.length}`, parts: parts() };
+  });
 }
 
 describe('/ask longer than the interaction token lives', () => {

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
+import { askOnlyServices } from '../../helpers/stub-services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
 import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/index.js';
@@ -21,31 +22,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Services that answer every question with a fixed text and one citation, and record what was asked. */
 function answeringServices(asked: Question[]): DocentServices {
   let answers = 0;
-  return {
-    ask(question) {
-      asked.push(question);
-      async function* parts(): AsyncGenerator<AnswerPart> {
-        yield { type: 'sources', passages: [] };
-        const text = `Answer to: ${question.text} [1].`;
-        yield { type: 'text-delta', text };
-        yield {
-          type: 'finish',
-          info: {
-            text, citations: [{ n: 1, passage: 1, title: 'Record 1', sourceId: 's1', url: 'https://example.org/r/1', path: null, page: 1 }],
-            backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-            searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-          },
-        };
-      }
-      return { answerId: `ans-${++answers}`, parts: parts() };
-    },
-    status: () => Promise.reject(new Error('not used')),
-    sources: async () => ({ sources: [] }),
-    reindex: () => Promise.reject(new Error('not used')),
-    isAdmin: () => false,
-    scopeFor: () => undefined,
-    recordFeedback: async () => {},
-  };
+  return askOnlyServices(function ask(question) {
+    asked.push(question);
+    async function* parts(): AsyncGenerator<AnswerPart> {
+      yield { type: 'sources', passages: [] };
+      const text = `Answer to: ${question.text} [1].`;
+      yield { type: 'text-delta', text };
+      yield {
+        type: 'finish',
+        info: {
+          text, citations: [{ n: 1, passage: 1, title: 'Record 1', sourceId: 's1', url: 'https://example.org/r/1', path: null, page: 1 }],
+          backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
+          searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
+        },
+      };
+    }
+    return { answerId: `ans-${++answers}`, parts: parts() };
+  });
 }
 
 describe('Discord adapter when Discord refuses the Message Content intent', () => {

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
+import { askOnlyServices } from '../../helpers/stub-services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
 import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/index.js';
@@ -15,29 +16,21 @@ import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/ind
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function answeringServices(asked: Question[]): DocentServices {
-  return {
-    ask(question) {
-      asked.push(question);
-      async function* parts(): AsyncGenerator<AnswerPart> {
-        const text = `Answer to: ${question.text}`;
-        yield { type: 'text-delta', text };
-        yield {
-          type: 'finish',
-          info: {
-            text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-            searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-          },
-        };
-      }
-      return { answerId: `ans-${asked.length}`, parts: parts() };
-    },
-    status: () => Promise.reject(new Error('not used')),
-    sources: async () => ({ sources: [] }),
-    reindex: () => Promise.reject(new Error('not used')),
-    isAdmin: () => false,
-    scopeFor: () => undefined,
-    recordFeedback: async () => {},
-  };
+  return askOnlyServices(function ask(question) {
+    asked.push(question);
+    async function* parts(): AsyncGenerator<AnswerPart> {
+      const text = `Answer to: ${question.text}`;
+      yield { type: 'text-delta', text };
+      yield {
+        type: 'finish',
+        info: {
+          text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
+          searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
+        },
+      };
+    }
+    return { answerId: `ans-${asked.length}`, parts: parts() };
+  });
 }
 
 describe('Discord: a mention of the bot\'s managed role', () => {

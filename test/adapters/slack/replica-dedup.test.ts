@@ -10,6 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
+import { askOnlyServices } from '../../helpers/stub-services.js';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
 import { createChromaClaims } from '../../../src/stores/chroma-lease.js';
@@ -20,29 +21,21 @@ const logger = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function answeringServices(asked: Question[]): DocentServices {
-  return {
-    ask(question) {
-      asked.push(question);
-      async function* parts(): AsyncGenerator<AnswerPart> {
-        const text = `Answer to: ${question.text}`;
-        yield { type: 'text-delta', text };
-        yield {
-          type: 'finish',
-          info: {
-            text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-            searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-          },
-        };
-      }
-      return { answerId: `ans-${asked.length}`, parts: parts() };
-    },
-    status: () => Promise.reject(new Error('not used')),
-    sources: async () => ({ sources: [] }),
-    reindex: () => Promise.reject(new Error('not used')),
-    isAdmin: () => false,
-    scopeFor: () => undefined,
-    recordFeedback: async () => {},
-  };
+  return askOnlyServices(function ask(question) {
+    asked.push(question);
+    async function* parts(): AsyncGenerator<AnswerPart> {
+      const text = `Answer to: ${question.text}`;
+      yield { type: 'text-delta', text };
+      yield {
+        type: 'finish',
+        info: {
+          text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
+          searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
+        },
+      };
+    }
+    return { answerId: `ans-${asked.length}`, parts: parts() };
+  });
 }
 
 describe('Slack event de-duplication across replicas on one Chroma server', () => {

@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AnswerRecord, FeedbackLine } from '../runtime/activity-log.js';
+import { parseJsonLines } from '../runtime/json-lines.js';
 
 /**
  * Reads the activity log (`<dataDir>/activity/answers.jsonl` and `feedback.jsonl`, see src/runtime/activity-log.ts)
@@ -44,16 +43,7 @@ async function readJsonLines(file: string): Promise<{ values: unknown[]; bad: nu
   } catch {
     return { values, bad };
   }
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    try {
-      values.push(JSON.parse(line));
-    } catch {
-      bad++;
-    }
-  }
-  return { values, bad };
+  return parseJsonLines(file);
 }
 
 function isAnswer(v: unknown): v is AnswerRecord {

@@ -1,8 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { parseJsonLines } from './json-lines.js';
 import { appendFile, chmod, lstat, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Feedback } from '../../commands/services.js';
 import type { Citation, FinishInfo } from '../core/answer/types.js';
 import { BoundedMap } from '../core/bounded-map.js';
@@ -284,29 +283,20 @@ export class ActivityLog {
 
   /** Every line of `file` parsed (bad lines counted), or none when it is missing or not a regular file. */
   private async readLines(file: string): Promise<{ values: unknown[]; bad: number }> {
-    const values: unknown[] = [];
-    let bad = 0;
     try {
       const s = await stat(file);
       if (!s.isFile()) {
         this.log?.warn({ file }, 'activity log file is not a regular file; not read');
-        return { values, bad };
+        return { values: [], bad: 0 };
       }
       await restrict(file, FILE_MODE);
-      const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (!line.trim()) continue;
-        try {
-          values.push(JSON.parse(line));
-        } catch {
-          bad++;
-        }
-      }
+      const parsed = await parseJsonLines(file);
       if (s.size > 0 && !(await endsWithNewline(file, s.size))) this.unterminated.add(file);
+      return parsed;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log?.error({ err, file }, 'cannot read the activity log; starting its counts from zero');
+      return { values: [], bad: 0 };
     }
-    return { values, bad };
   }
 
   /** Rewrites `file` keeping what `keep` returns for each good line (the last line of a vote wins), atomically. */

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { isForeignHost } from './host-check.js';
 import type { AddressInfo } from 'node:net';
 import type { DocentServices } from '../../commands/services.js';
 import type { Logger } from '../logging/logger.js';
@@ -157,6 +158,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
   }
 
   const server = http.createServer((req, res) => {
+    if (isForeignHost(o.host ?? '127.0.0.1', req.headers.host)) return send(res, 421, TEXT, 'This server answers only to localhost.\n');
     try {
       if (o.extraHandler?.(req, res)) return;
     } catch (err) {

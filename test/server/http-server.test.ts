@@ -4,6 +4,7 @@
  * instrumented services, and a status page that shows the figures and escapes what it is given.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -42,6 +43,21 @@ afterAll(async () => {
 });
 
 describe('HTTP status server', () => {
+  it('on a loopback bind answers only loopback Host names (a DNS-rebinding page names its own domain)', async () => {
+    const get = (host: string) => new Promise<number>((resolve, reject) => {
+      const u = new URL(`${server.url}/status`);
+      http.get({ hostname: u.hostname, port: u.port, path: u.pathname, headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    const port = new URL(server.url).port;
+    expect(await get(`attacker.example:${port}`)).toBe(421);
+    expect(await get('attacker.example')).toBe(421);
+    expect(await get(`localhost:${port}`)).toBe(200);
+    expect(await get(`127.0.0.1:${port}`)).toBe(200);
+  });
+
   it('answers /healthz with 200 ok, for GET and HEAD', async () => {
     const get = await fetch(`${server.url}/healthz`);
     expect(get.status).toBe(200);

@@ -10,10 +10,8 @@ export const reindexCommand: CommandDefinition = {
   description: 'Rebuild the index from the configured sources (admins only)',
   options: [],
   access: 'admin',
-  async run({ services, invoker }) {
-    // Checked here, not only in each adapter: any surface that calls run() (a new platform, an API route) gets
-    // the same refusal. Adapters still check first to word it for their platform and log the attempt.
-    if (!services.isAdmin(invoker)) return { type: 'text', markdown: 'Sorry, only Docent admins can run reindex.', ephemeral: true };
+  // Admins only: enforced for every caller by the access policy that wraps commandList (access-policy.ts).
+  async run({ services }) {
     const already = (await services.status()).reindexRunning;
     return {
       type: 'progress',

@@ -31,6 +31,9 @@ export interface SourceReport {
   sources: Array<{ source: string; documents: number; chunks: number }>;
 }
 
+/** What recording a vote did: a first vote, a changed one, the same again, or none (no such answer). */
+export type FeedbackOutcome = 'recorded' | 'changed' | 'unchanged' | 'unknown-answer';
+
 export interface Feedback {
   answerId: string;
   vote: 'up' | 'down';
@@ -39,9 +42,10 @@ export interface Feedback {
 }
 
 /**
- * What commands (and adapters) may ask of a running Docent. The runtime implements it; tests can pass a fake.
+ * Answering: what a chat surface needs to answer a question and take its 👍/👎. Everything a chat user can do
+ * without being an admin goes through here.
  */
-export interface DocentServices {
+export interface AnsweringService {
   /**
    * Starts an answer; it is recorded (question, text, citations) under `answerId` when it finishes. A question
    * whose `sources` is `[]` (a channel with no catalog) gets a polite answer saying so; nothing is searched.
@@ -51,6 +55,15 @@ export interface DocentServices {
    * question's wait for an answer slot below the configured bound: past it the stream is one polite `busy` error.
    */
   ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }): { answerId: string; parts: AsyncIterable<AnswerPart> };
+  /**
+   * One vote per person per answer (a new vote replaces theirs). A vote on an answer this Docent never recorded
+   * (an old or forged id) is not counted and resolves `unknown-answer`, so a surface can say so.
+   */
+  recordFeedback(f: Feedback): Promise<FeedbackOutcome>;
+}
+
+/** Administration: the catalog's state and its rebuild. Reached through commands, which apply the access policy. */
+export interface AdminService {
   status(): Promise<StatusReport>;
   sources(): Promise<SourceReport>;
   /**
@@ -58,7 +71,11 @@ export interface DocentServices {
    * report has source URLs redacted: every surface may post it where others read it.
    */
   reindex(onProgress: (p: IndexProgress) => void): Promise<IndexReport>;
-  /** The configured admin allow-list (user ids and role ids). */
+}
+
+/** Policy from configuration: who is an admin, and which sources a channel may search. */
+export interface AccessPolicy {
+  /** The configured admin allow-list (user ids and role ids). Enforced by commands/access-policy.ts. */
   isAdmin(invoker: Invoker): boolean;
   /**
    * Per-channel source scoping from config (CHANNEL_SOURCES): undefined is the whole catalog, `[]` no catalog at
@@ -66,6 +83,11 @@ export interface DocentServices {
    * `Question.sources` as is. `channelId` undefined means no chat channel (the operator's terminal).
    */
   scopeFor(channelId: string | undefined): string[] | undefined;
-  /** One vote per person per answer (a new vote replaces theirs); votes on unknown answers are not counted. */
-  recordFeedback(f: Feedback): Promise<void>;
 }
+
+/**
+ * What commands and adapters may ask of a running Docent: the three ports together. The runtime implements it;
+ * a part that needs less takes the narrow port (the web chat API: answering and scoping; /status: admin), and
+ * tests can pass a fake of just that.
+ */
+export interface DocentServices extends AnsweringService, AdminService, AccessPolicy {}

@@ -19,7 +19,7 @@ export type CommandReply =
   /** An answer to stream (ask). `answerId` ties feedback buttons to the recorded answer. */
   | { type: 'answer'; answerId: string; question: Question; parts: AsyncIterable<AnswerPart> }
   /** A finished Markdown message (status, sources, help, refusals). Ephemeral: only the invoker sees it. */
-  | { type: 'text'; markdown: string; ephemeral: boolean }
+  | { type: 'text'; markdown: string; ephemeral: boolean; refused?: 'admin' }
   /**
    * Long work that reports progress in place (reindex): the adapter calls `run` with a `report` function that
    * updates the visible message, and shows the returned Markdown as the final state.
@@ -43,7 +43,7 @@ export interface CommandDefinition {
   options: CommandOption[];
   /**
    * `admin`: hidden from non-admins where the platform can (Discord `default_member_permissions: "0"`) AND
-   * checked on every run against the configured allow-list.
+   * checked on every run against the configured allow-list (access-policy.ts wraps every listed command).
    */
   access: 'everyone' | 'admin';
   run(ctx: CommandContext): Promise<CommandReply>;

@@ -12,6 +12,7 @@ import { registerInsightsCommand } from './commands/insights-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerSearchCommand } from './commands/search-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
+import { exitOnSignals } from './signals.js';
 
 /** The `docent` command line. Each sub-command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -49,11 +50,17 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`docent: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
       return 2;
     }
+    if (err instanceof DocentError && (err.category === 'user' || err.category === 'config')) {
+      // The user's to fix (a missing source, a held lock, sources that would be dropped): one line naming the
+      // thing and the fix, exit 2 — as for a bad flag or config value.
+      process.stderr.write(`docent: ${err.message}${err.hint ? ` — ${err.hint}` : ''}\n`);
+      return 2;
+    }
     if (err instanceof DocentError) {
       // A provider or internal failure has more to it than the line (a cause, a stack): say where it is.
-      const file = err.category === 'user' ? undefined : activeCliLog()?.file;
+      const file = activeCliLog()?.file;
       process.stderr.write(`docent: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}${file ? `\n  (details in ${file})` : ''}\n`);
-      return err.category === 'config' ? 2 : 1;
+      return 1;
     }
     // A bug. On a terminal (logs in a file) one line and where the stack is; for a log collector the stack itself.
     const log = activeCliLog();
@@ -81,6 +88,9 @@ function packageVersion(): string {
 
 const isEntry = process.argv[1] && /(?:cli[\\/]main\.ts|bin[\\/]docent(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry) {
+  // Ctrl-C / SIGTERM end a one-shot command at once, through process.exit so 'exit' hooks stop child servers;
+  // `docent start` takes the signals over for its graceful shutdown (signals.ts).
+  exitOnSignals();
   // Set the exit code and let the event loop drain: child servers are stopped by then.
   process.exitCode = await main(process.argv);
 }

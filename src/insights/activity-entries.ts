@@ -37,7 +37,7 @@ export async function readActivityEntries(dataDir: string): Promise<ActivityEntr
 
 async function readJsonLines(file: string): Promise<{ values: unknown[]; bad: number }> {
   const values: unknown[] = [];
-  let bad = 0;
+  const bad = 0;
   try {
     if (!(await stat(file)).isFile()) return { values, bad };
   } catch {

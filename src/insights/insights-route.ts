@@ -11,7 +11,7 @@ import { parseSince } from './report-window.js';
  * - without a token: served only when the server is bound to loopback (as the status page's figures are open
  *   there), and refused with 403 on any other bind — the status page then shows counts to anyone, but a Space
  *   or a server on 0.0.0.0 must not publish its users' questions to the internet.
- * `?since=24h|7d|30d` picks the window (default 7d). Its own CSP allows only its own stylesheet.
+ * `?since=24h|7d|2w|30d` picks the window (default 7d; a bad one is a 400 naming the parameter and the forms). Its own CSP allows only its own stylesheet.
  */
 
 export interface InsightsRouteOptions {
@@ -47,7 +47,7 @@ export async function insightsResponse(req: Pick<IncomingMessage, 'url'>, o: Ins
   if (!o.tokenSet && !isLoopbackHost(o.host)) return plain(403, 'forbidden: /insights shows what people asked; set STATUS_TOKEN to serve it on a non-loopback address\n');
   const since = new URL(req.url ?? '/', 'http://localhost').searchParams.get('since') ?? '7d';
   try {
-    parseSince(since);
+    parseSince(since, 'http');
   } catch (err) {
     if (err instanceof DocentError) return plain(400, `${err.message}\n`);
     throw err;

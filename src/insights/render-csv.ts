@@ -1,4 +1,4 @@
-import { stripControls } from '../adapters/shared/untrusted-text.js';
+import { inertText } from './inert-text.js';
 import type { InsightsReport, RecordRef } from './insights-report.js';
 
 /**
@@ -16,7 +16,8 @@ import type { InsightsReport, RecordRef } from './insights-report.js';
  *   sources       closest records (group) | cited sources (answer): "title <url or id>", " | "-separated
  *   answer_id     empty (group) | the answer's id (to find it in the activity log)
  *
- * RFC 4180 quoting; CRLF line ends. Cells are untrusted text: control characters are removed, and a cell that a
+ * RFC 4180 quoting; CRLF line ends. Cells are untrusted text: control characters and bidi overrides become U+FFFD
+ * (`inertText`), line breaks and other whitespace one space, and a cell that a
  * spreadsheet would run as a formula (starting with = + - @ or a tab/CR) gets a leading apostrophe (OWASP's
  * advice against CSV injection) — a question typed as `=HYPERLINK(…)` stays text.
  */
@@ -37,7 +38,7 @@ function ref(s: RecordRef): string {
 
 export function cell(value: string | number): string {
   if (typeof value === 'number') return String(value);
-  let s = stripControls(value).replace(/\s+/g, ' ').trim();
+  let s = inertText(value).replace(/\s+/g, ' ').trim();
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

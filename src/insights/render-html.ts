@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { httpUrl } from '../adapters/shared/untrusted-text.js';
 import { escapeHtml, formatAge } from '../server/status-page.js';
+import { inertText } from './inert-text.js';
 import type { InsightsReport, RecordRef } from './insights-report.js';
 import { pct, when } from './render-text.js';
 
@@ -10,8 +11,9 @@ import { pct, when } from './render-text.js';
  * else can run or load even if escaping were ever missed. Readable on a phone: cards for the question groups,
  * the wide per-day table scrolls sideways on its own.
  *
- * Every dynamic string goes through `escapeHtml` (questions and titles are untrusted); links are made only from
- * http(s) URLs (`httpUrl`), so a `javascript:` record URL is shown as text, never as a link.
+ * Every dynamic string goes through `esc`: control and bidi-override characters become U+FFFD (`inertText`), then
+ * `escapeHtml` (questions and titles are untrusted); links are made only from http(s) URLs (`httpUrl`), so a
+ * `javascript:` record URL is shown as text, never as a link.
  */
 
 const CSS = `
@@ -36,6 +38,9 @@ export function insightsCsp(frameAncestors = "'none'"): string {
 
 const WINDOWS = ['24h', '7d', '30d'];
 
+/** Untrusted text for the page: controls and bidi overrides neutralised, then HTML-escaped. */
+const esc = (value: unknown): string => escapeHtml(inertText(String(value)));
+
 export function renderInsightsHtml(r: InsightsReport, opts: { title?: string } = {}): string {
   const title = opts.title ?? 'Docent insights';
   const now = new Date(r.generatedAt);
@@ -44,31 +49,31 @@ export function renderInsightsHtml(r: InsightsReport, opts: { title?: string } =
   const figures = [
     ['Questions', t.questions], ['People', t.askers], ['Answered', t.answered], ['Not found', `${t.notFound} (${pct(r.rates.notFound)})`],
     ['Fallback', `${t.fallbacks} (${pct(r.rates.fallback)})`], ['Errors', `${t.errors} (${pct(r.rates.error)})`], ['👍', t.votesUp], ['👎', t.votesDown],
-  ].map(([k, v]) => `<li>${escapeHtml(k)}: <b>${escapeHtml(v)}</b></li>`).join('');
+  ].map(([k, v]) => `<li>${esc(k)}: <b>${esc(v)}</b></li>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1>
-<p class="muted">${escapeHtml(when(r.window.from))} → ${escapeHtml(when(r.window.until))}</p>
+<header><h1>${esc(title)}</h1>
+<p class="muted">${esc(when(r.window.from))} → ${esc(when(r.window.until))}</p>
 <nav aria-label="Window">${nav}<a href="/status">status</a></nav></header>
 <main>
 <section aria-labelledby="summary"><h2 id="summary">Summary</h2><ul class="figures">${figures}</ul>
-${t.errors ? `<p>Errors by kind: ${Object.entries(r.errorsByCode).map(([k, n]) => `<code>${escapeHtml(k)}</code> ${n}`).join(', ')}</p>` : ''}</section>
+${t.errors ? `<p>Errors by kind: ${Object.entries(r.errorsByCode).map(([k, n]) => `<code>${esc(k)}</code> ${n}`).join(', ')}</p>` : ''}</section>
 <section aria-labelledby="not-found"><h2 id="not-found">Questions not found (${t.notFound} in ${r.notFound.length} groups)</h2>
-${r.notFound.length ? r.notFound.map((g, i) => `<article id="group-${i + 1}"><h3>×${g.count} “${escapeHtml(g.example)}”</h3>
-<p class="muted">${g.askers} ${g.askers === 1 ? 'person' : 'people'} · last asked ${time(g.lastAsked, now)} · ${escapeHtml(Object.entries(g.surfaces).map(([k, v]) => `${k} ${v}`).join(', '))}</p>
-${g.wordings.length ? `<p>Also asked: ${g.wordings.map((w) => `“${escapeHtml(w)}”`).join(' · ')}</p>` : ''}
+${r.notFound.length ? r.notFound.map((g, i) => `<article id="group-${i + 1}"><h3>×${g.count} “${esc(g.example)}”</h3>
+<p class="muted">${g.askers} ${g.askers === 1 ? 'person' : 'people'} · last asked ${time(g.lastAsked, now)} · ${esc(Object.entries(g.surfaces).map(([k, v]) => `${k} ${v}`).join(', '))}</p>
+${g.wordings.length ? `<p>Also asked: ${g.wordings.map((w) => `“${esc(w)}”`).join(' · ')}</p>` : ''}
 <p>Closest records: ${g.closest.length ? g.closest.map((c) => `${link(c)}${c.times > 1 ? ` ×${c.times}` : ''}`).join('; ') : '<span class="muted">none recorded</span>'}</p></article>`).join('\n') : '<p class="muted">None: every question found something in the catalog.</p>'}
 </section>
 <section aria-labelledby="downvoted"><h2 id="downvoted">Answers rated 👎 (${r.downvoted.length})</h2>
-${r.downvoted.length ? r.downvoted.map((d) => `<article><h3>“${escapeHtml(d.question)}”</h3>
-<p class="muted">👎 ${d.down}${d.up ? ` · 👍 ${d.up}` : ''} · ${time(d.lastVoteAt, now)} · ${escapeHtml(d.surface)}${d.backend ? ` · answered by <code>${escapeHtml(d.backend)}</code>` : ''}${d.notFound ? ' · <span class="bad">not found</span>' : ''}</p>
+${r.downvoted.length ? r.downvoted.map((d) => `<article><h3>“${esc(d.question)}”</h3>
+<p class="muted">👎 ${d.down}${d.up ? ` · 👍 ${d.up}` : ''} · ${time(d.lastVoteAt, now)} · ${esc(d.surface)}${d.backend ? ` · answered by <code>${esc(d.backend)}</code>` : ''}${d.notFound ? ' · <span class="bad">not found</span>' : ''}</p>
 ${d.sources.length ? `<ol>${d.sources.map((s) => `<li>${link(s)}${s.page !== null ? ` p. ${s.page}` : ''}</li>`).join('')}</ol>` : '<p class="muted">Cited nothing.</p>'}</article>`).join('\n') : '<p class="muted">None.</p>'}
 </section>
 <section aria-labelledby="cited"><h2 id="cited">Most-cited sources</h2>
@@ -80,9 +85,9 @@ ${neverCited(r)}
 <section aria-labelledby="per-day"><h2 id="per-day">Questions per day (UTC)</h2>
 ${perDay(r)}
 </section>
-${r.notes.length ? `<section aria-labelledby="notes"><h2 id="notes">Notes</h2><ul>${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></section>` : ''}
+${r.notes.length ? `<section aria-labelledby="notes"><h2 id="notes">Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>` : ''}
 </main>
-<footer><p class="muted">Rendered <time datetime="${escapeHtml(r.generatedAt)}">${escapeHtml(r.generatedAt)}</time>. The same report: <code>docent insights --since ${escapeHtml(r.window.label)}</code> (also <code>--json</code>, <code>--csv</code>).</p></footer>
+<footer><p class="muted">Rendered <time datetime="${esc(r.generatedAt)}">${esc(r.generatedAt)}</time>. The same report: <code>docent insights --since ${esc(r.window.label)}</code> (also <code>--json</code>, <code>--csv</code>).</p></footer>
 </body>
 </html>
 `;
@@ -96,18 +101,18 @@ function neverCited(r: InsightsReport): string {
 }
 
 function perDay(r: InsightsReport): string {
-  const head = `<tr><th scope="col">Day</th><th scope="col" class="n">Total</th>${r.surfaces.map((s) => `<th scope="col" class="n">${escapeHtml(s)}</th>`).join('')}</tr>`;
-  const rows = r.perDay.map((d) => `<tr><th scope="row">${escapeHtml(d.day)}</th><td class="n">${d.total}</td>${r.surfaces.map((s) => `<td class="n">${d.bySurface[s] ?? 0}</td>`).join('')}</tr>`).join('');
+  const head = `<tr><th scope="col">Day</th><th scope="col" class="n">Total</th>${r.surfaces.map((s) => `<th scope="col" class="n">${esc(s)}</th>`).join('')}</tr>`;
+  const rows = r.perDay.map((d) => `<tr><th scope="row">${esc(d.day)}</th><td class="n">${d.total}</td>${r.surfaces.map((s) => `<td class="n">${d.bySurface[s] ?? 0}</td>`).join('')}</tr>`).join('');
   return `<div class="scroll"><table><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** A record: its title linked to its http(s) URL when it has one, else the title and its source id. */
 function link(s: RecordRef): string {
   const href = httpUrl(s.url);
-  if (href) return `<a href="${escapeHtml(href)}" rel="noreferrer noopener">${escapeHtml(s.title)}</a>`;
-  return s.title === s.sourceId ? `<code>${escapeHtml(s.sourceId)}</code>` : `${escapeHtml(s.title)} <code>${escapeHtml(s.sourceId)}</code>`;
+  if (href) return `<a href="${esc(href)}" rel="noreferrer noopener">${esc(s.title)}</a>`;
+  return s.title === s.sourceId ? `<code>${esc(s.sourceId)}</code>` : `${esc(s.title)} <code>${esc(s.sourceId)}</code>`;
 }
 
 function time(iso: string, now: Date): string {
-  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(when(iso))}</time> <span class="muted">(${escapeHtml(formatAge(iso, now))})</span>`;
+  return `<time datetime="${esc(iso)}">${esc(when(iso))}</time> <span class="muted">(${esc(formatAge(iso, now))})</span>`;
 }

@@ -1,13 +1,15 @@
 import { stripControls, terminalText } from '../adapters/shared/untrusted-text.js';
+import { inertText } from './inert-text.js';
 import type { InsightsReport, RecordRef } from './insights-report.js';
 
 /**
  * The insights report as plain text for a terminal or a mail: no colours or other escape codes at all (it is read
  * as often through `| less` or a cron mail as on a TTY), one section per question a maintainer has.
  *
- * Questions and titles are untrusted (anyone can ask, anyone can write a document): `terminalText` drops control
- * characters (an ESC sequence could rewrite the screen or hide a link) and defangs URLs; links built from the
- * catalog keep their text but lose control characters. Multi-line questions are shown on one line.
+ * Questions and titles are untrusted (anyone can ask, anyone can write a document): `inertText` turns control
+ * characters (an ESC sequence could rewrite the screen or hide a link) and bidi overrides into U+FFFD, then
+ * `terminalText` defangs URLs; links built from the catalog keep their text but not those characters. Multi-line
+ * questions are shown on one line.
  */
 
 const MAX_QUESTION = 200;
@@ -73,7 +75,7 @@ const heading = (s: string): string => `${s}\n${'─'.repeat(Math.min(s.length, 
 
 /** Untrusted single-line text for the terminal. */
 function line(s: string): string {
-  return terminalText(s).replace(/\s+/g, ' ').trim();
+  return terminalText(inertText(s)).replace(/\s+/g, ' ').trim();
 }
 
 function question(s: string): string {
@@ -83,7 +85,7 @@ function question(s: string): string {
 
 /** "Title <link>", the link being the record's URL or else its source id (a path in the catalog). */
 function ref(s: RecordRef): string {
-  const where = s.url ? stripControls(s.url).replace(/\s+/g, '%20') : line(s.sourceId);
+  const where = s.url ? stripControls(inertText(s.url)).replace(/\s+/g, '%20') : line(s.sourceId);
   return line(s.title) === line(where) ? where : `${line(s.title)} <${where}>`;
 }
 

@@ -20,14 +20,27 @@ export interface ReportWindow {
   clamped: boolean;
 }
 
-/** Milliseconds of a `--since` value: a whole number and a unit h, d or w. */
-export function parseSince(spec: string): number {
+/** Where a window was asked for, so a refusal names what the person typed: the CLI option or the URL parameter. */
+export type SinceOrigin = 'cli' | 'http';
+
+/**
+ * Milliseconds of a `--since` value (`?since=` on /insights): a whole number of at least 1 and a unit h, d or w.
+ * `0h` is refused with its own sentence rather than read as "nothing": a window of no time is an empty report, and
+ * the person more likely meant "the last hour" or "today" (`1h`, `24h`). A refusal is a DocentError whose message
+ * names `--since` (cli) or the query parameter `since` (http) and lists the forms that work.
+ */
+export function parseSince(spec: string, origin: SinceOrigin = 'cli'): number {
   const m = /^\s*(\d{1,5})\s*([hdw])\s*$/i.exec(spec);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]! : 0;
-  if (!m || ms <= 0) {
-    throw new DocentError('insights_since', 'user', `--since must be a number of hours, days or weeks, e.g. 24h, 7d or 30d (got "${spec.slice(0, 40)}")`);
-  }
-  return ms;
+  if (m && ms > 0) return ms;
+  const name = origin === 'cli' ? '--since' : 'The query parameter `since`';
+  const examples = origin === 'cli' ? '24h, 7d, 2w or 30d' : '?since=24h, ?since=7d, ?since=2w or ?since=30d';
+  // Echoed for the person who typed it: one short line, no control characters.
+  const got = spec.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd').slice(0, 40);
+  const message = m
+    ? `${name} must be at least 1 hour: a window of 0 is empty (got "${got}"); for the last hour use ${origin === 'cli' ? '1h' : '?since=1h'}, for the last day ${origin === 'cli' ? '24h' : '?since=24h'}`
+    : `${name} must be a whole number of hours (h), days (d) or weeks (w), e.g. ${examples}; months and years are not accepted (got "${got}")`;
+  throw new DocentError('insights_since', 'user', message);
 }
 
 export function reportWindow(spec: string, retentionDays: number, now: number): ReportWindow {

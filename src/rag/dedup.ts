@@ -1,5 +1,5 @@
 import type { Chunk, Scored } from '../core/types.js';
-import { BoundedMap } from '../core/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { fnv1a } from '../core/hash.js';
 import { words } from '../core/text/text-tokens.js';
 
@@ -36,8 +36,9 @@ export function collapseNearDuplicates(hits: Scored<Chunk>[], threshold: number)
 
 /** Words looked at per chunk: enough to tell twins from siblings, cheap enough for every query. */
 const SIGNATURE_WORDS = 400;
-// Signatures are pure functions of the text, and the same chunks come back query after query: memoise by hash.
-const memo = new BoundedMap<string, Uint32Array>({ max: 20_000, touchOnGet: true });
+// Signatures are pure functions of the text, and the same chunks come back query after query: memoise by hash,
+// least recently used out first (lru-cache's `get` refreshes recency).
+const memo = new LRUCache<string, Uint32Array>({ max: 20_000 });
 
 /** Sorted, distinct 32-bit hashes of the chunk's word trigrams. */
 function signature(chunk: Chunk): Uint32Array {

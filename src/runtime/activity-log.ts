@@ -2,9 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { parseJsonLines } from './json-lines.js';
 import { appendFile, chmod, lstat, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Feedback } from '../../commands/services.js';
+import type { Feedback, FeedbackOutcome } from '../../commands/services.js';
 import type { Citation, FinishInfo } from '../core/answer/types.js';
-import { BoundedMap } from '../core/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 
 export interface AnswerRecord {
   answerId: string;
@@ -50,7 +50,7 @@ export interface ActivityOptions {
 }
 
 /** What happened to a vote. */
-export type FeedbackOutcome = 'recorded' | 'changed' | 'unchanged' | 'unknown-answer';
+export type { FeedbackOutcome };
 
 const DAY_MS = 86_400_000;
 const FILE_MODE = 0o600;
@@ -71,7 +71,7 @@ const RECENT_RECORDS = 5000;
 export class ActivityLog {
   /** Answer id → when it was given (ms): the answers that exist, for feedback and retention. */
   private readonly answers = new Map<string, number>();
-  private readonly recent = new BoundedMap<string, AnswerRecord>({ max: RECENT_RECORDS });
+  private readonly recent = new LRUCache<string, AnswerRecord>({ max: RECENT_RECORDS });
   /** `answerId \0 user` → vote. */
   private readonly votes = new Map<string, 'up' | 'down'>();
   private up = 0;
@@ -145,7 +145,7 @@ export class ActivityLog {
     const before = this.votes.get(voteKey(f.answerId, user));
     if (before === f.vote) return 'unchanged';
     this.count(f.answerId, user, f.vote);
-    const answer = this.recent.get(f.answerId);
+    const answer = this.recent.peek(f.answerId); // peek: feedback does not keep a record longer
     const line: FeedbackLine = { at: new Date(this.now()).toISOString(), answerId: f.answerId, vote: f.vote, user, platform: f.platform, question: answer?.question ?? null, sources: answer?.citations ?? [] };
     this.append(this.feedbackFile, line);
     await this.flush();

@@ -25,8 +25,25 @@ import { loaderLimits } from '../indexing/loader-limits.js';
 import { fetchPolicyFromConfig } from '../indexing/loaders/fetch-policy.js';
 import { withIndexLock } from '../indexing/index-lock.js';
 import { planSources, rememberSources } from './indexed-sources.js';
+import type { ReadinessProbes } from '../server/readiness.js';
 
+/**
+ * What an entry point (`docent start`, `chat`, `ask`) uses of a running Docent: the services every surface goes
+ * through, the two probes `/readyz` needs, and `close`. Nothing else: a surface that wants more should get it
+ * as a service, so every entry point keeps the same admission, activity record and access policy.
+ */
 export interface DocentRuntime {
+  readonly services: DocentServices;
+  readonly probes: ReadinessProbes;
+  close(): Promise<void>;
+}
+
+/**
+ * The runtime with its parts showing, as `openRuntime` returns it: for the eval harness, the benchmarks and the
+ * tests that look inside (the serving index, the chain's breakers). Production entry points type it as
+ * DocentRuntime.
+ */
+export interface OpenedRuntime extends DocentRuntime {
   config: DocentConfig;
   stores: OpenedStores;
   embedder: ResolvedEmbedder;
@@ -35,8 +52,6 @@ export interface DocentRuntime {
   chain: FallbackChain;
   pipeline: AnswerPipeline;
   reindex: ReindexRunner;
-  services: DocentServices;
-  close(): Promise<void>;
 }
 
 function manifestMtimeMs(dataDir: string): number {
@@ -61,7 +76,7 @@ export interface OpenRuntimeOptions {
  * chain, the answer pipeline, the reindex runner and the services commands use. CLI commands and chat
  * adapters all start from here.
  */
-export async function openRuntime(config: DocentConfig, logger: Logger, opts: OpenRuntimeOptions = {}): Promise<DocentRuntime> {
+export async function openRuntime(config: DocentConfig, logger: Logger, opts: OpenRuntimeOptions = {}): Promise<OpenedRuntime> {
   const stores = await openVectorStores(config, logger);
   try {
     const embedder = await resolveEmbedder(config, readManifest(config.dataDir), logger);
@@ -173,10 +188,15 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
       config, pipeline, chain, search: () => search, activity, reindex, schedule: () => schedule, admission,
       embedder: { id: embedder.embedder.id, fallback: embedder.fallback },
     });
-    return {
+    const runtime: OpenedRuntime = {
       config, stores, embedder, chain, pipeline, reindex, services,
       get search() {
         return search;
+      },
+      // Read at probe time through the getter above: a reindex swaps the serving index.
+      probes: {
+        indexLoaded: () => Boolean(runtime.search.manifest),
+        pingVectorStore: () => stores.stores.list(),
       },
       close: async () => {
         await schedule?.stop();
@@ -188,6 +208,7 @@ export async function openRuntime(config: DocentConfig, logger: Logger, opts: Op
         await stores.close();
       },
     };
+    return runtime;
   } catch (err) {
     await stores.close();
     throw err;

@@ -12,6 +12,7 @@ import type { ActivityLog } from './activity-log.js';
 import { guessSurface } from './answer-surface.js';
 import { redactSummary } from '../indexing/redact-loaded.js';
 import { resolveChannelScope } from '../core/channel-scope.js';
+import { cleanQuestionText } from '../core/text/question-text.js';
 import type { ReindexRunner } from './reindex-runner.js';
 import type { ReindexSchedule } from './reindex-schedule.js';
 import type { SearchService } from './search-service.js';
@@ -31,8 +32,11 @@ export function createDocentServices(deps: {
   const admins = new Set(deps.config.admin.userIds);
   const adminRoles = new Set(deps.config.admin.roleIds);
   return {
-    ask(question: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }) {
+    ask(asked: Question, opts?: { signal?: AbortSignal; surface?: AnswerSurface; maxWaitMs?: number }) {
       const answerId = randomUUID();
+      // Every surface's questions enter here: cleaned once of control characters before they are searched,
+      // logged or recorded (core/text/question-text.ts).
+      const question = { ...asked, text: cleanQuestionText(asked.text) };
       // A channel scoped to nothing searches nothing (CHANNEL_SOURCES without a `default` for it).
       if (question.sources?.length === 0) return { answerId, parts: noCatalog(question) };
       const signal = opts?.signal ?? new AbortController().signal;
@@ -67,9 +71,7 @@ export function createDocentServices(deps: {
       // Indexed source roots are stored redacted (indexing/redact-loaded.ts); a scope naming a URL must match them.
       return resolveChannelScope(deps.config.channelSources, channelId)?.map(redactUrl);
     },
-    async recordFeedback(f: Feedback) {
-      await deps.activity.recordFeedback(f);
-    },
+    recordFeedback: (f: Feedback) => deps.activity.recordFeedback(f),
   };
 }
 

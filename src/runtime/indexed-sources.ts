@@ -91,7 +91,7 @@ export function describeRemoved(removed: SourcePlan['removed']): string {
 export function sourcesChangedError(plan: SourcePlan): DocentError {
   const keep = [...plan.sources, ...plan.removed.map((r) => r.source)].map((s) => `--source ${redactUrl(s)}`).join(' ');
   return new DocentError('index_sources_removed', 'user', `this would remove ${describeRemoved(plan.removed)} from the index: the configured sources (${plan.sources.map(redactUrl).join(', ')}) do not include ${plan.removed.length > 1 ? 'them' : 'it'}`, {
-    hint: `Run \`docent index --replace\` to drop ${plan.removed.length > 1 ? 'them' : 'it'}, or \`docent index ${keep}\` to keep everything.`,
+    hint: `Run \`docent index --replace\` (or --yes) to drop ${plan.removed.length > 1 ? 'them' : 'it'}, or \`docent index ${keep}\` to keep everything.`,
   });
 }
 

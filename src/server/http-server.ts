@@ -46,7 +46,18 @@ export interface HttpServerOptions {
   closeGraceMs?: number;
   /** Builds the `/insights` report for a window (`loadInsights` over the data dir); without it /insights is 404. */
   insights?: (since: string) => Promise<InsightsReport>;
+  /**
+   * How long a client may take to send a whole request, headers and body (Node's `server.requestTimeout`; default
+   * 30 s, Node's own is 300 s): a client that trickles a body is cut off with 408 instead of holding a connection
+   * for five minutes. It covers receiving the request only — a long answer streamed back (SSE) is not cut.
+   */
+  requestTimeoutMs?: number;
+  /** How long a client may take to send the request headers (`server.headersTimeout`; default 20 s, at most `requestTimeoutMs`). */
+  headersTimeoutMs?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 
 export interface RunningHttpServer {
   url: string;
@@ -157,7 +168,12 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const requestTimeout = o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
+  // Node checks the two timeouts on an interval (30 s by default), so a request could last up to twice its timeout;
+  // a quarter of the shorter one (between 0.1 and 5 s) keeps the overshoot small at the cost of a cheap sweep.
+  const connectionsCheckingInterval = Math.min(5_000, Math.max(100, Math.floor(headersTimeout / 4)));
+  const server = http.createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, (req, res) => {
     if (isForeignHost(o.host ?? '127.0.0.1', req.headers.host)) return send(res, 421, TEXT, 'This server answers only to localhost.\n');
     try {
       if (o.extraHandler?.(req, res)) return;
@@ -171,10 +187,15 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
       send(res, 500, TEXT, 'internal error\n');
     });
   });
-  // Garbage on the socket (not HTTP at all) gets a 400 and a closed connection instead of an exception.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // Garbage on the socket (not HTTP at all) gets a 400 and a closed connection instead of an exception; a request
+  // not received within requestTimeout/headersTimeout a 408. Only when no response has started on the socket
+  // (as Node's own handler does): a status line in the middle of one would corrupt it.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !inFlight?.headersSent) {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

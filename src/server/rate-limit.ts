@@ -7,6 +7,8 @@
 export interface RateLimiter {
   /** Takes one token for `client`: `ok`, or how many seconds until the next token (for Retry-After). */
   take(client: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  /** Whether `client` has a token now, without taking it (a client never seen has a full bucket). */
+  check(client: string): { ok: true } | { ok: false; retryAfterSeconds: number };
 }
 
 export function createRateLimiter(o: { perMinute: number; burst: number; now?: () => number; maxClients?: number }): RateLimiter {
@@ -24,7 +26,15 @@ export function createRateLimiter(o: { perMinute: number; burst: number; now?: (
     }
   }
 
+  const wait = (tokens: number): number => Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+
   return {
+    check(client) {
+      const b = buckets.get(client);
+      if (!b) return { ok: true };
+      const tokens = Math.min(o.burst, b.tokens + (now() - b.at) * perMs);
+      return tokens >= 1 ? { ok: true } : { ok: false, retryAfterSeconds: wait(tokens) };
+    },
     take(client) {
       const t = now();
       let b = buckets.get(client);
@@ -39,7 +49,7 @@ export function createRateLimiter(o: { perMinute: number; burst: number; now?: (
         b.tokens -= 1;
         return { ok: true };
       }
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)) };
+      return { ok: false, retryAfterSeconds: wait(b.tokens) };
     },
   };
 }

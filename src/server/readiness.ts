@@ -13,7 +13,7 @@ export interface ReadinessResult {
 
 /**
  * What readiness needs from the running process: two functions, not the runtime, so the server depends on
- * nothing of how stores and the serving index are wired (src/runtime/readiness-probes.ts builds them).
+ * nothing of how stores and the serving index are wired (the runtime provides them as its `probes`).
  */
 export interface ReadinessProbes {
   /** Whether a serving index is loaded. Called at probe time: a reindex swaps the index, so never capture it. */

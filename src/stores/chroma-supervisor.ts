@@ -230,17 +230,12 @@ export async function startChromaServer(opts: ChromaServerOptions): Promise<Chro
   const startup = { ms: Math.round(first.ms), rssKb: readRssKb(first.proc.pid) };
   log.debug({ url, pid: first.proc.pid, startMs: startup.ms, rssKb: startup.rssKb, dir }, 'Chroma server started');
 
-  // Never leave the server behind: kill it synchronously on exit; on a signal stop it, then let the
-  // signal do what it would have done had we not listened (unless the app has its own handler).
-  const onExit = () => child?.kill('SIGKILL');
-  const onSignal = (signal: NodeJS.Signals) => {
-    void stop().finally(() => {
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  };
+  // Never leave the server behind when the process exits without stop(): the 'exit' hook can only do
+  // synchronous work, and sending SIGTERM is (the server ends at once on it, SQLite consistent). Signals are not
+  // ours to handle: the composition root decides what SIGINT/SIGTERM do (src/cli/signals.ts) and exits, which
+  // runs this hook; a process killed outright is covered by the watchdog inside the server.
+  const onExit = () => child?.kill('SIGTERM');
   process.on('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -248,8 +243,6 @@ export async function startChromaServer(opts: ChromaServerOptions): Promise<Chro
       stopping = true;
       if (restartTimer) clearTimeout(restartTimer);
       process.off('exit', onExit);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       const procs = [child, launching].filter((p): p is ChildProcess => p !== undefined);
       child = undefined;
       await Promise.all(procs.map((p) => killAndWait(p)));

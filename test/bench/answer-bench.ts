@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer } from '../fakes/fake-hf-server.js';
 import { repoRoot } from './repo-root.js';
@@ -64,7 +64,7 @@ type Key = 'firstDelta' | 'overhead' | 'retrieval' | 'rest' | 'extractive' | 'fl
 type Round = Record<Key, number[]>;
 
 /** One LLM answer through the pipeline, timed against the fake's own clock; null when it never reached the model. */
-async function llmAnswer(rt: DocentRuntime, q: string) {
+async function llmAnswer(rt: OpenedRuntime, q: string) {
   const requestIndex = hf.chat.requests.length;
   const t0 = performance.now();
   let firstDelta: number | null = null;
@@ -85,7 +85,7 @@ async function llmAnswer(rt: DocentRuntime, q: string) {
   return { firstDelta: firstDelta - tokens[0]!.at, overhead, retrieval: retrievalMs, rest: overhead - retrievalMs };
 }
 
-async function extractiveAnswer(rt: DocentRuntime, q: string): Promise<number> {
+async function extractiveAnswer(rt: OpenedRuntime, q: string): Promise<number> {
   const t0 = performance.now();
   for await (const part of rt.pipeline.answer({ text: q, history: [] })) if (part.type === 'error') throw part.error;
   return performance.now() - t0;

@@ -70,7 +70,7 @@ export class DiscordRig {
       reindex: async () => { throw new Error('not used'); },
       isAdmin: () => false,
       scopeFor: () => undefined,
-      recordFeedback: async () => undefined,
+      recordFeedback: async () => 'recorded' as const,
     };
     const adapter = createDiscordAdapter({
       token: 'bench-token', services, commands: commandList, logger: pino({ level: 'warn' }, logStream),

@@ -12,13 +12,12 @@ import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import type { DocentServices } from '../../commands/services.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { resolveChain } from '../../src/runtime/generators.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js';
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { createWebChat } from '../../src/server/web-chat/index.js';
-import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const runBrowserTests = existsSync(CHROMIUM) || process.env.DOCENT_REQUIRE_CHROMIUM === '1';
@@ -45,7 +44,7 @@ export interface WebChatHarness {
   url: string;
   work: string;
   dataDir: string;
-  runtime: DocentRuntime;
+  runtime: OpenedRuntime;
   services: DocentServices;
   /** Another server over the same runtime (another token, other wrapped services); closed with the harness. */
   serve(o?: ServeOptions): Promise<string>;
@@ -76,7 +75,7 @@ export async function startWebChatHarness(o: ServeOptions & { env?: Record<strin
   const servers: RunningHttpServer[] = [];
   const serve = async (s: ServeOptions = {}): Promise<string> => {
     const server = await startHttpServer({
-      port: 0, host: '127.0.0.1', services, ready: readinessCheck(readinessProbes(runtime)), metrics: createMetrics({ defaultMetrics: false }), logger,
+      port: 0, host: '127.0.0.1', services, ready: readinessCheck(runtime.probes), metrics: createMetrics({ defaultMetrics: false }), logger,
       extraHandler: createWebChat({
         api: { services: s.wrap ? s.wrap(services) : services, logger, rate: { perMinute: 600, burst: 50 }, ...(s.token ? { token: s.token } : {}) },
         page: { title: 'Docent', catalogName: 'the Cascade Watershed Observatory catalog', excerptsOnly: resolveChain(config).every((b) => b === 'extractive') },

@@ -65,6 +65,17 @@ describe('answer fallback through the real CLI and HF client', () => {
     expect(out.backend).toBe('extractive');
   });
 
+  it('prints the notes on a terminal as words, without the chat italics marks', async () => {
+    hf.chat.enqueue(script({ tokens: ['Put the logger ', 'in the main current [1]', ' and shaded'], delayMs: 20, cutAfter: 2 }));
+    const mid = (await docent(['ask', QUESTION], withHf())).stdout;
+    expect(mid).toMatch(/\n\(hf:test\/model stopped mid-answer: .*Continuing with excerpts from the catalog\.\)\n/);
+    hf.chat.enqueue(script({ tokens: [], status: 500 }));
+    hf.chat.enqueue(script({ tokens: [], status: 500 }));
+    const down = (await docent(['ask', QUESTION], withHf())).stdout;
+    expect(down).toMatch(/\nNote: hf:test\/model was unavailable \(.*500.*\); answered by excerpts from the catalog\.\n/);
+    expect(mid + down).not.toMatch(/(^|\n)_|_(\n|$)/);
+  });
+
   it('shows an answer cut at max_tokens as cut, with finishReason length in --json', async () => {
     hf.chat.enqueue(script({ tokens: ['Choose a shaded spot ', 'in the main current [1] where'], finishReason: 'length' }));
     const out = JSON.parse((await docent(['ask', QUESTION, '--json'], withHf())).stdout) as AskJson;

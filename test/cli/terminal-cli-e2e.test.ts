@@ -64,18 +64,19 @@ describe('without an index', () => {
     for (const args of [['search', 'temperature'], ['ask', 'where are the loggers?']]) {
       // EMBEDDER auto would download a model first; the check comes before it (no models folder appears).
       const r = await runDocent(work, [...args, '--data-dir', dir('no-index')], { env: { EMBEDDER: 'auto', HF_HUB_OFFLINE: '1' } });
-      expect(r.code, args[0]).toBe(1);
-      expect(r.stderr).toMatch(/No index found in .*no-index\.\n\s+Run `docent index` first\./);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toMatch(/^docent: No index found in .*no-index\. — Run `docent index` first\.\n$/);
       expect(existsSync(path.join(dir('no-index'), 'models'))).toBe(false);
     }
   });
 });
 
 describe('docent index', () => {
-  it('names the missing source and why, exit 1, no stack', async () => {
+  it('names the missing source, why and the fix in one line, exit 2, no stack', async () => {
     const r = await runDocent(work, ['index', '--source', path.join(work, 'nowhere'), '--data-dir', dir('missing')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`docent: No documents could be loaded .*${path.join(work, 'nowhere')} — not found`));
+    expect(r.code).toBe(2);
+    // Not a terminal, so the log (JSON) is on stderr too; the person's line is one, naming the path and the fix.
+    expect(r.stderr.split('\n').filter((l) => !l.startsWith('{"level"') && l)).toEqual([expect.stringMatching(new RegExp(`^docent: No documents could be loaded .*${path.join(work, 'nowhere')} — not found.* — Check the paths or URLs`))]);
     expect(r.stderr).not.toMatch(STACK);
   });
 
@@ -91,10 +92,10 @@ describe('docent index', () => {
     expect(plain.stdout).toContain(`${guides}: 3 documents`);
     // SOURCES says otherwise: the run would drop the guides, so it stops and says how to go on.
     const changed = await runDocent(work, ['index', '--data-dir', data], { env: { SOURCES: catalog } });
-    expect(changed.code).toBe(1);
+    expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(new RegExp(`this would remove ${guides} \\(3 documents\\) from the index`));
-    expect(changed.stderr).toMatch(/--replace/);
-    const replaced = await runDocent(work, ['index', '--replace', '--data-dir', data], { env: { SOURCES: catalog } });
+    expect(changed.stderr).toMatch(/--replace\W+\(or --yes\)/);
+    const replaced = await runDocent(work, ['index', '--yes', '--data-dir', data], { env: { SOURCES: catalog } });
     expect(replaced.code).toBe(0);
     expect(replaced.stdout).toMatch(/Built index version 2: 10 documents/);
     expect(replaced.stdout).toContain(`Note: removed from the index: ${guides} (3 documents)`);
@@ -108,8 +109,8 @@ describe('docent index', () => {
     const data = dir('lock');
     const both = await Promise.all([0, 1].map(() => runDocent(work, ['index', '--source', guides, '--data-dir', data])));
     const codes = both.map((r) => r.code).sort();
-    expect(codes).toEqual([0, 1]);
-    const loser = both.find((r) => r.code === 1)!;
+    expect(codes).toEqual([0, 2]);
+    const loser = both.find((r) => r.code === 2)!;
     expect(loser.stderr).toMatch(/docent: another index run \(docent index, pid \d+, started .*\) is using/);
     expect(loser.stderr).toMatch(/--wait/);
     // With --wait both finish, one after the other: the second finds nothing changed (no lost version).
@@ -128,7 +129,7 @@ describe('docent index', () => {
     try {
       writeFileSync(lock, JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt: new Date().toISOString(), what: 'docent index' }));
       const held = await runDocent(work, ['index', '--source', guides, '--data-dir', data]);
-      expect(held.code).toBe(1);
+      expect(held.code).toBe(2);
       expect(held.stderr).toContain(`pid ${sleeper.pid}`);
     } finally {
       sleeper.kill();
@@ -162,11 +163,8 @@ describe.skipIf(!hasScript)('on a terminal (pseudo-terminal)', () => {
   it('docent index with a missing source prints only the polite lines; the log goes to a 0600 file', async () => {
     const data = dir('tty-missing');
     const r = await runDocentTty(work, ['index', '--source', path.join(work, 'nowhere'), '--data-dir', data]);
-    expect(r.code).toBe(1);
-    expect(r.stdout.trim().split('\n')).toEqual([
-      expect.stringMatching(/^docent: No documents could be loaded .*nowhere — not found/),
-      expect.stringMatching(/^\s+Check the paths or URLs/),
-    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^docent: No documents could be loaded .*nowhere — not found.* — Check the paths or URLs/)]);
     const log = path.join(data, 'logs', 'docent.log');
     expect(statSync(log).mode & 0o777).toBe(0o600);
     expect(readFileSync(log, 'utf8')).toMatch(/"code":"index_empty"/);
@@ -183,6 +181,9 @@ describe.skipIf(!hasScript)('on a terminal (pseudo-terminal)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Excerpts from the catalog/);
     expect(r.stdout).toMatch(/Sources:\n\s+\[1\]/);
+    // The note that the model was unavailable, as words: no chat italics marks on a terminal.
+    expect(r.stdout).toMatch(/\nNote: .*unavailable.*answered by excerpts from the catalog\./);
+    expect(r.stdout).not.toContain('_Note');
     expect(r.stdout).toMatch(/Docent status/);
     expect(r.stdout).not.toMatch(/"level":|\bINFO\b|\bWARN\b|\bERROR\b/);
     expect(r.stdout).not.toMatch(STACK);

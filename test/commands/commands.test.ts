@@ -24,7 +24,7 @@ function services(over: Partial<DocentServices> = {}): DocentServices & { asked:
     reindex: async (onProgress) => (onProgress({ phase: 'load', done: 1, total: 2 }), summary),
     isAdmin: () => false,
     scopeFor: (c) => (c === 'c-pdfs' ? ['../shared/pdfs'] : undefined),
-    recordFeedback: async () => undefined,
+    recordFeedback: async () => 'recorded' as const,
     ...over,
   };
 }
@@ -54,12 +54,12 @@ describe('shared commands', () => {
     expect(md).toContain('Last schedule reindex: ❌ 60 min ago — No documents could be loaded');
   });
 
-  it('reindex refuses a non-admin itself, whatever surface calls run() (no adapter check needed)', async () => {
+  it('the listed reindex refuses a non-admin, whatever surface calls run() (the access policy wraps commandList)', async () => {
     let started = false;
     const s = services({ reindex: async () => ((started = true), summary) });
     for (const who of [invoker, { ...invoker, platform: 'web' as const, userId: 'web:1' }]) {
       const reply = await findCommand('reindex')!.run({ args: {}, invoker: who, services: s });
-      expect(reply).toEqual({ type: 'text', markdown: 'Sorry, only Docent admins can run reindex.', ephemeral: true });
+      expect(reply).toEqual({ type: 'text', markdown: 'Sorry, only Docent admins can run `/reindex`.', ephemeral: true, refused: 'admin' });
     }
     expect(started).toBe(false);
   });

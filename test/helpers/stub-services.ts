@@ -12,7 +12,7 @@ export function askOnlyServices(ask: DocentServices['ask'], over: Partial<Docent
     reindex: () => Promise.reject(new Error('not used')),
     isAdmin: () => false,
     scopeFor: () => undefined,
-    recordFeedback: async () => {},
+    recordFeedback: async () => 'recorded' as const,
     ...over,
   };
 }

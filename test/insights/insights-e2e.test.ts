@@ -98,6 +98,6 @@ describe('docent insights over a log written by Docent', () => {
   });
 
   it('refuses a bad --since with one line', async () => {
-    await expect(docent(['insights', '--since', 'forever'])).rejects.toMatchObject({ stderr: expect.stringMatching(/^docent: --since must be a number of hours, days or weeks/) });
+    await expect(docent(['insights', '--since', 'forever'])).rejects.toMatchObject({ stderr: expect.stringMatching(/^docent: --since must be a whole number of hours \(h\), days \(d\) or weeks \(w\), e\.g\. 24h, 7d, 2w or 30d/) });
   });
 });

@@ -17,6 +17,10 @@ const dataDir = path.join(work, 'data');
 const TOKEN = 'insights-test-token-0123456789';
 const servers: RunningHttpServer[] = [];
 const hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> where is the lidar?';
+/** NUL, BEL, ESC (an OSC 8 link), DEL, C1 NEL and CSI, and the bidi overrides and isolates ("Trojan Source"). */
+const CONTROLS = ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u009b', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+const sneaky = `snow${CONTROLS.join('')} \u001b]8;;https://evil.example\u001b\\depth\u202e fdp.exe`;
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const services: Pick<DocentServices, 'status' | 'sources'> = {
   status: async () => ({
@@ -41,7 +45,8 @@ beforeAll(() => {
   mkdirSync(path.join(dataDir, 'activity'), { recursive: true });
   const at = new Date(Date.now() - 3_600_000).toISOString();
   const line = { answerId: 'a1', at, question: hostile, searchQuery: hostile, backend: 'none', cached: false, notFound: true, citations: [], surface: 'web', fallbacks: [], user: 'h:0123456789abcdef' };
-  writeFileSync(path.join(dataDir, 'activity', 'answers.jsonl'), `${JSON.stringify(line)}\n`);
+  const odd = { ...line, answerId: 'a2', question: sneaky, searchQuery: sneaky, user: 'h:fedcba9876543210' };
+  writeFileSync(path.join(dataDir, 'activity', 'answers.jsonl'), `${JSON.stringify(line)}\n${JSON.stringify(odd)}\n`);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -75,9 +80,34 @@ describe('/insights', () => {
     expect(csp).not.toContain('unsafe-inline');
   });
 
-  it('answers a bad window with 400, and the status page links to /insights', async () => {
+  it('shows control characters and bidi overrides in a question as U+FFFD, never raw', async () => {
     const s = await serve({ token: TOKEN });
-    expect((await fetch(`${s.url}/insights?since=forever`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(400);
+    const html = await (await fetch(`${s.url}/insights?since=24h`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
+    expect(html).toContain('depth');
+    expect(html).not.toMatch(UNSAFE);
+    expect(html).toContain(`snow${'\ufffd'.repeat(CONTROLS.length)} \ufffd]8;;https://evil.example\ufffd\\depth\ufffd fdp.exe`);
+  });
+
+  it('answers a bad window with 400 naming the query parameter `since` and the forms that work', async () => {
+    const s = await serve({ token: TOKEN });
+    const get = (since: string) => fetch(`${s.url}/insights?since=${encodeURIComponent(since)}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    for (const since of ['forever', '1y', '3m', '-1d', '']) {
+      const res = await get(since);
+      expect(res.status, since).toBe(400);
+      const body = await res.text();
+      expect(body).toMatch(/^The query parameter `since` must be a whole number of hours \(h\), days \(d\) or weeks \(w\), e\.g\. \?since=24h, \?since=7d, \?since=2w or \?since=30d/);
+      expect(body).not.toContain('--since');
+      expect(body).toContain(`(got "${since}")`);
+    }
+    // 0h is a window of nothing: refused with its own sentence, pointing at 1h / 24h.
+    const zero = await get('0h');
+    expect(zero.status).toBe(400);
+    expect(await zero.text()).toMatch(/^The query parameter `since` must be at least 1 hour: a window of 0 is empty \(got "0h"\); for the last hour use \?since=1h/);
+    // A control character in the echoed value is not sent back raw.
+    const echoed = await (await get('\u001b[2J1y')).text();
+    expect(echoed).not.toMatch(UNSAFE);
+    expect((await get('2w')).status).toBe(200);
+    expect((await get('1h')).status).toBe(200);
     const status = await (await fetch(`${s.url}/status`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
     expect(status).toContain('<a href="/insights">/insights</a>');
   });

@@ -86,12 +86,30 @@ describe('the insights report', () => {
     const w = reportWindow('30d', 7, NOW);
     expect(w.clamped).toBe(true);
     expect(w.from).toBe(iso(7));
-    expect(() => parseSince('forever')).toThrow(/--since must be/);
+    expect(() => parseSince('forever')).toThrow(/--since must be a whole number of hours \(h\), days \(d\) or weeks \(w\), e\.g\. 24h, 7d, 2w or 30d/);
+    expect(() => parseSince('1y')).toThrow(/months and years are not accepted \(got "1y"\)/);
+    expect(() => parseSince('0h')).toThrow(/--since must be at least 1 hour: a window of 0 is empty \(got "0h"\); for the last hour use 1h/);
     expect(parseSince('24h')).toBe(DAY);
   });
 });
 
 describe('rendering untrusted questions inert', () => {
+  const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const odd = `a\u0000b\u0085c\u202ed\u2066e\u2069f\u001b[31mg\r\nh`;
+  const withOdd = { ...report, notFound: [{ ...report.notFound[0]!, example: odd, wordings: [odd] }], downvoted: report.downvoted.map((d) => ({ ...d, question: odd })) };
+
+  it('every renderer shows control characters and bidi overrides as U+FFFD', () => {
+    const html = renderInsightsHtml(withOdd);
+    expect(html).not.toMatch(UNSAFE);
+    expect(html).toContain('a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffd[31mg\nh');
+    const csv = renderInsightsCsv(withOdd);
+    expect(csv.replace(/\r\n/g, '')).not.toMatch(UNSAFE);
+    expect(csv).toContain('a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffd[31mg h');
+    const text = renderInsightsText(withOdd);
+    expect(text).not.toMatch(UNSAFE);
+    expect(text).toContain('a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffd[31mg h');
+  });
+
   it('terminal text has no control characters and no user ids', () => {
     const text = renderInsightsText(report);
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);

@@ -11,11 +11,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart } from '../../src/core/answer/types.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-burst-'));
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 
 beforeAll(async () => {
   cpSync(path.join(repo, 'data/sample'), path.join(work, 'docs'), { recursive: true });

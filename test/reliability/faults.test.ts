@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { politeError } from '../../src/adapters/shared/polite-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
 import { drainWithin } from '../helpers/answers.js';
@@ -28,7 +28,7 @@ const QUESTION = 'where should I install a temperature logger in a stream?';
 const HF_ID = 'hf:test/model';
 const COOLDOWN_MS = 2_500;
 let hf: FakeHfServer;
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 
 const report = (c: string, observed: string): void => observe(`faults/${c}`, observed);
 

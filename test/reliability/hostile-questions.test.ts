@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { politeError } from '../../src/adapters/shared/polite-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart, FinishInfo } from '../../src/core/answer/types.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { drainWithin } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-hostile-'));
 const docs = path.join(work, 'docs');
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 
 const report = (c: string, observed: string): void => observe(`hostile-questions/${c}`, observed);
 

@@ -19,12 +19,11 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart } from '../../src/core/answer/types.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { createMetrics, instrumentServices, readinessCheck, startHttpServer, type RunningHttpServer } from '../../src/server/index.js';
 import type { DocentServices } from '../../commands/services.js';
 import { script } from '../fakes/chat-script.js';
 import { startFakeHfServer, type FakeHfServer } from '../fakes/fake-hf-server.js';
-import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-secrets-'));
@@ -42,7 +41,7 @@ const SECRETS: Record<string, string> = {
 const QUESTION = 'where should I install a temperature logger in a stream?';
 
 let hf: FakeHfServer;
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 let logger: Logger;
 let services: DocentServices;
 let server: RunningHttpServer;
@@ -104,7 +103,7 @@ beforeAll(async () => {
   rt = await openRuntime(config, logger, { indexIfEmpty: true });
   const metrics = createMetrics({ defaultMetrics: false });
   services = instrumentServices(rt.services, metrics);
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', token: config.server.token, services, ready: readinessCheck(readinessProbes(rt)), metrics, logger });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', token: config.server.token, services, ready: readinessCheck(rt.probes), metrics, logger });
 });
 afterAll(async () => {
   await server?.close();

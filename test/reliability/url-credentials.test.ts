@@ -19,12 +19,11 @@ import { statusCommand } from '../../commands/status.js';
 import type { CommandReply } from '../../commands/types.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { createMetrics, readinessCheck, startHttpServer, type RunningHttpServer } from '../../src/server/index.js';
 import { startRouteServer, sendJson, type RouteServer } from '../fakes/route-server.js';
 import { docentCli } from '../helpers/docent-cli.js';
 import { observe } from './observe.js';
-import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const PASSWORD = 'pw-Feed-Secret-4242';
 const KEY = 'KEY-e2e-0123456789abcdef';
@@ -127,7 +126,7 @@ describe('credentials in source URLs', () => {
   });
 
   describe('a running Docent on the same index', () => {
-    let rt: DocentRuntime;
+    let rt: OpenedRuntime;
     let server: RunningHttpServer;
     const logChunks: string[] = [];
 
@@ -143,7 +142,7 @@ describe('credentials in source URLs', () => {
       logger.info({ config }, 'configuration loaded');
       logger.warn(`fetching ${sources[0]}`);
       rt = await openRuntime(config, logger);
-      server = await startHttpServer({ port: 0, host: '127.0.0.1', services: rt.services, ready: readinessCheck(readinessProbes(rt)), metrics: createMetrics({ defaultMetrics: false }), logger });
+      server = await startHttpServer({ port: 0, host: '127.0.0.1', services: rt.services, ready: readinessCheck(rt.probes), metrics: createMetrics({ defaultMetrics: false }), logger });
     });
     afterAll(async () => {
       await server?.close();

@@ -13,14 +13,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerPart, FinishInfo, Passage } from '../../src/core/answer/types.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { drain } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const fixtures = path.join(repo, 'test/fixtures/catalog-cards');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-cards-'));
 const dataDir = path.join(work, 'data');
-let rt: DocentRuntime | undefined;
+let rt: OpenedRuntime | undefined;
 
 beforeAll(async () => {
   const config = loadConfig({ env: { EMBEDDER: 'word-vectors' }, overrides: { dataDir, sources: [fixtures] } });

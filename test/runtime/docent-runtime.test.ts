@@ -10,13 +10,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runIndex } from '../../src/indexing/indexer.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { drain } from '../helpers/answers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-runtime-'));
 const docs = path.join(work, 'docs');
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 
 beforeAll(async () => {
   cpSync(path.join(repo, 'data/sample'), docs, { recursive: true });

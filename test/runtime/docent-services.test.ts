@@ -5,7 +5,7 @@
  * part and still finishes with sources when the activity folder cannot be written, and a queued question
  * abandoned by its asker frees its place.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,17 @@ describe('activity around an answer', () => {
     expect((await services.status()).feedback).toEqual({ up: 1, down: 0 });
   });
 
+  it('cleans control characters out of a question before it is searched or recorded, on every surface', async () => {
+    const { services, asked, activity, dataDir } = await servicesWith();
+    const typed = 'where\u0000 is the \u001b[31mguide\u202e?\r\nand the map\u0085 ';
+    await drain(services.ask({ text: typed, history: [], askerId: 'U1' }, { surface: 'web' }).parts);
+    expect(asked[0]!.text).toBe('where is the [31mguide?\nand the map');
+    await activity.close();
+    const log = readdirSync(path.join(dataDir, 'activity')).map((f) => readFileSync(path.join(dataDir, 'activity', f), 'utf8')).join('');
+    expect(log).toContain(JSON.stringify('where is the [31mguide?\nand the map'));
+    expect(log).not.toMatch(/\\u0000|\\u001b|\u202e|\\r/);
+  });
+
   it('an answer still finishes with its sources when the activity folder cannot be written', async () => {
     const dataDir = path.join(work, 'blocked');
     mkdirSync(dataDir, { recursive: true });
@@ -170,7 +181,7 @@ describe('activity around an answer', () => {
     expect(out.map((p) => p.type)).toEqual(['sources', 'text-delta', 'finish']);
     expect(out[0]).toEqual({ type: 'sources', passages: [PASSAGE] });
     await activity.flush();
-    await expect(services.recordFeedback({ answerId, vote: 'up', userId: 'U1', platform: 'slack' })).resolves.toBeUndefined();
+    await expect(services.recordFeedback({ answerId, vote: 'up', userId: 'U1', platform: 'slack' })).resolves.toBe('recorded');
     expect(await services.status()).toMatchObject({ answers: 1, feedback: { up: 1, down: 0 } });
   });
 });

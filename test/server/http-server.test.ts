@@ -11,20 +11,19 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocentServices } from '../../commands/services.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { openRuntime, type DocentRuntime } from '../../src/runtime/docent-runtime.js';
+import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js';
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
 import { renderStatusPage } from '../../src/server/status-page.js';
 import { parsePrometheusText, sampleValue } from './prom-text.js';
 import { drain } from '../helpers/answers.js';
-import { readinessProbes } from '../../src/runtime/readiness-probes.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'docent-http-'));
 const docs = path.join(work, 'docs');
 const logger = pino({ level: 'silent' });
-let rt: DocentRuntime;
+let rt: OpenedRuntime;
 let services: DocentServices;
 let server: RunningHttpServer;
 
@@ -34,7 +33,7 @@ beforeAll(async () => {
   rt = await openRuntime(config, logger, { indexIfEmpty: true });
   const metrics = createMetrics();
   services = instrumentServices(rt.services, metrics);
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', services, ready: readinessCheck(readinessProbes(rt)), metrics, logger });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', services, ready: readinessCheck(rt.probes), metrics, logger });
 });
 afterAll(async () => {
   await server?.close();
@@ -176,7 +175,7 @@ describe('framing', () => {
     const space = loadConfig({ env: { SPACE_ID: 'someone/docent' }, overrides: { dataDir: path.join(work, 'space-data') } });
     expect(space.server.frameAncestors).toBe('https://huggingface.co');
     expect(loadConfig({ env: {}, overrides: { dataDir: path.join(work, 'plain') } }).server.frameAncestors).toBe("'none'");
-    const framed = await startHttpServer({ port: 0, host: '127.0.0.1', frameAncestors: space.server.frameAncestors, services, ready: readinessCheck(readinessProbes(rt)), metrics: createMetrics(), logger });
+    const framed = await startHttpServer({ port: 0, host: '127.0.0.1', frameAncestors: space.server.frameAncestors, services, ready: readinessCheck(rt.probes), metrics: createMetrics(), logger });
     try {
       for (const route of ['/status', '/healthz', '/nowhere']) {
         const res = await fetch(`${framed.url}${route}`);

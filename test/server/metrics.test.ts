@@ -40,7 +40,7 @@ function fakeServices(scripts: Array<AnswerPart[] | Error>, reindex: () => Promi
     reindex: () => reindex(),
     isAdmin: () => false,
     scopeFor: () => undefined,
-    recordFeedback: async () => {},
+    recordFeedback: async () => 'recorded' as const,
   };
 }
 

@@ -28,11 +28,19 @@ afterAll(async () => {
 const dir = (name: string) => path.join(tmp, name);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Whether the process still runs. A zombie does not: a server whose parent has exited is re-parented to pid 1,
+ * which here reaps it only after ~1 s, and `kill(pid, 0)` succeeds on a zombie.
+ */
 function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
@@ -185,13 +193,32 @@ describe('no orphaned server when the owning process ends', () => {
     return { child, server: JSON.parse(line) as { pid: number; url: string } };
   };
 
-  it('stops the server on SIGTERM and then exits', async () => {
+  it('a SIGTERM to a docent command exits it with 143 and stops the server (the exit hook, not the watchdog)', async () => {
     const { child, server } = await runChild(dir('sigterm'));
     expect(await heartbeat(server.url)).toBe(true);
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, s) => r(s)));
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGTERM');
-    expect(await exited).toBe('SIGTERM'); // the default action still happens after cleanup
-    await waitFor(() => !alive(server.pid), 5000);
+    expect(await exited).toBe(143); // 128 + 15: the CLI's signal policy, src/cli/signals.ts
+    // The exit hook's SIGTERM ends the server at once; the watchdog polls its parent and would take longer.
+    await waitFor(() => !alive(server.pid), 1500);
+  });
+
+  it('a Ctrl-C (SIGINT) exits with 130 and stops the server', async () => {
+    const { child, server } = await runChild(dir('sigint'));
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    await waitFor(() => !alive(server.pid), 1500);
+  });
+
+  it('installs no signal handler of its own: signals belong to the composition root', async () => {
+    const before = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') };
+    const h = await startChromaServer({ dataDir: dir('no-signals'), logger });
+    try {
+      expect({ int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') }).toEqual(before);
+    } finally {
+      await h.stop();
+    }
   });
 
   it('the server kills itself when its parent is SIGKILLed (watchdog)', async () => {

@@ -1,9 +1,13 @@
 /**
- * Run by chroma-supervisor.test.ts as a separate process (`node --import tsx`): starts a Chroma server,
- * prints its pid as JSON, then idles until a signal (or a SIGKILL) ends it. Not a test file itself.
+ * Run by chroma-supervisor.test.ts as a separate process (`node --import tsx`): a stand-in for a `docent`
+ * command — the CLI's signal policy (src/cli/signals.ts), then a Chroma server; prints the server's pid as JSON
+ * and idles until a signal (or a SIGKILL) ends it. Not a test file itself.
  */
 import pino from 'pino';
+import { exitOnSignals } from '../../src/cli/signals.js';
 import { startChromaServer } from '../../src/stores/chroma-supervisor.js';
+
+exitOnSignals();
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: supervisor-child.ts <dataDir>');

@@ -6,7 +6,7 @@ import type { AnswerPart, Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { renderAnswer, type AnswerSurface } from '../shared/answer-renderer.js';
 import { terminalText } from '../shared/untrusted-text.js';
-import { formatCitations, formatMeta, terminalStream } from './render.js';
+import { formatCitations, formatMeta, plainNotes, terminalStream } from './render.js';
 import { politeError } from '../shared/polite-error.js';
 import { plainMarkdown, slashAlias, terminalHelp } from './terminal-help.js';
 
@@ -84,7 +84,7 @@ async function streamAnswer(parts: AsyncIterable<AnswerPart>, out: (s: string) =
     limits: { messageChars: Number.POSITIVE_INFINITY, minEditIntervalMs: 0 },
     push(delta) {
       answer += delta;
-      pending += safe.push(delta);
+      pending += safe.push(plainNotes(delta));
       return pending !== '';
     },
     async showLive() {

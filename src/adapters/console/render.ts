@@ -26,6 +26,15 @@ export function terminalStream(): UntrustedStream {
   return new UntrustedStream(terminalText);
 }
 
+/**
+ * The answer's notes are chat Markdown italics — `_Note: … answered by excerpts…_` at the end, `_(… stopped
+ * mid-answer … )_` where a backend failed — and a terminal would print the underscores. The pipeline sends each
+ * note as one text delta of whole lines, so a delta is enough to see one.
+ */
+export function plainNotes(delta: string): string {
+  return delta.replace(/(^|\n)_((?:Note: |\()[^\n]*)_(?=\n|$)/g, '$1$2');
+}
+
 /** One dim line under the answer: who answered and how long it took. */
 export function formatMeta(info: FinishInfo): string {
   const parts = [info.cached ? 'cached answer' : `answered by ${info.backend === 'extractive' ? 'excerpts (no LLM)' : info.backend}`];

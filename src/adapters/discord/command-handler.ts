@@ -56,11 +56,6 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
       return;
     }
     const invoker = invokerOf(interaction);
-    if (def.access === 'admin' && !deps.services.isAdmin(invoker)) {
-      log.warn({ userId: invoker.userId, roleIds: invoker.roleIds, command: def.name }, 'admin command refused');
-      await reply.sendText(`Sorry, only Docent admins can run /${def.name}.`, true);
-      return;
-    }
     const args = Object.fromEntries(interaction.options.data.map((o) => [o.name, o.value as string | number | boolean | undefined]));
     // An answer still queued at the handoff is refused then, while the token can show the refusal (and resolve
     // the "thinking…" state, which is an interaction-token-only state); one that started goes on by bot token.
@@ -69,6 +64,8 @@ export async function handleCommand(interaction: ChatInputCommandInteraction, de
       // out public is moved to a public follow-up (see InteractionReply).
       reply.defer(true),
     );
+    // The access policy (commands/access-policy.ts) refused: the reply says so; the log keeps who tried.
+    if (result.type === 'text' && result.refused) log.warn({ userId: invoker.userId, roleIds: invoker.roleIds, command: def.name }, 'admin command refused');
     await render(result, reply, interaction, clock, deps, log);
   } catch (err) {
     log.error({ err }, 'command failed');

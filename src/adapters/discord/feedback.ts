@@ -1,7 +1,8 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type ButtonInteraction } from 'discord.js';
-import type { DocentServices } from '../../../commands/services.js';
+import type { AnsweringService } from '../../../commands/services.js';
 import type { Logger } from '../../logging/logger.js';
 import { replyOptions } from './outgoing.js';
+import { feedbackReply } from '../shared/feedback-reply.js';
 
 /**
  * 👍/👎 under every answer. The custom id carries the answer id, so a click needs no state in this process:
@@ -35,18 +36,18 @@ export function parseFeedbackId(customId: string): { answerId: string; vote: 'up
  * Records the vote, then thanks the clicker privately. If the store is slow we thank first (the interaction
  * must be answered within 3 s) and keep waiting for the store in the background of this handler.
  */
-export async function handleFeedbackClick(interaction: ButtonInteraction, services: DocentServices, logger: Logger): Promise<void> {
+export async function handleFeedbackClick(interaction: ButtonInteraction, services: Pick<AnsweringService, 'recordFeedback'>, logger: Logger): Promise<void> {
   const parsed = parseFeedbackId(interaction.customId);
   if (!parsed) return;
   const recorded = services
     .recordFeedback({ ...parsed, userId: interaction.user.id, platform: 'discord' })
-    .then(() => true, (err: unknown) => {
+    .then((outcome) => outcome, (err: unknown) => {
       logger.error({ err, answerId: parsed.answerId }, 'could not record feedback');
-      return false;
+      return 'failed' as const;
     });
   const inTime = await Promise.race([recorded, new Promise<'late'>((r) => setTimeout(() => r('late'), REPLY_BUDGET_MS).unref())]);
-  const ok = inTime === 'late' ? true : inTime;
-  await interaction.reply(replyOptions({ content: ok ? 'Thanks for the feedback.' : 'Sorry — your feedback could not be saved. Please try again later.' }, true));
+  // Past the reply budget the store is still working: thank now (the usual outcome); a failure is logged.
+  await interaction.reply(replyOptions({ content: feedbackReply(inTime === 'late' ? 'recorded' : inTime) }, true));
   await recorded;
   logger.info({ answerId: parsed.answerId, vote: parsed.vote, userId: interaction.user.id }, 'feedback');
 }

@@ -1,5 +1,5 @@
 import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration, type Message, type ThreadChannel } from 'discord.js';
-import type { DocentServices } from '../../../commands/services.js';
+import type { AccessPolicy, AnsweringService } from '../../../commands/services.js';
 import type { Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { MessageSeries, type MessageSurface } from './message-series.js';
@@ -16,7 +16,7 @@ import { threadHistory, type AnswerMemory } from './thread-history.js';
  * Bots (Docent included) are never answered, so two bots cannot talk each other into a loop.
  */
 export interface MessageHandlerDeps {
-  services: DocentServices;
+  services: AnsweringService & Pick<AccessPolicy, 'scopeFor'>;
   logger: Logger;
   editIntervalMs: number;
   historyMessages: number;

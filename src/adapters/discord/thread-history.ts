@@ -1,6 +1,6 @@
 import { MessageType, type Message, type ThreadChannel } from 'discord.js';
 import type { Turn } from '../../core/answer/types.js';
-import { BoundedMap } from '../../core/bounded-map.js';
+import { LRUCache } from 'lru-cache';
 import { mergeTurns } from '../shared/turns.js';
 import { stripBotMention } from './sanitize.js';
 import { stripSourceList } from './source-list.js';
@@ -21,9 +21,9 @@ export { mergeTurns };
  * the thread name (the question, shortened) and the starter message stand in.
  */
 export class AnswerMemory {
-  private readonly entries: BoundedMap<string, { question: string; answer: string }>;
+  private readonly entries: LRUCache<string, { question: string; answer: string }>;
   constructor(max = 1000) {
-    this.entries = new BoundedMap({ max });
+    this.entries = new LRUCache({ max });
   }
 
   remember(messageId: string, question: string, answer: string): void {
@@ -31,7 +31,8 @@ export class AnswerMemory {
   }
 
   recall(messageId: string): { question: string; answer: string } | undefined {
-    return this.entries.get(messageId);
+    // peek: a recall does not make the reply recent; the oldest remembered leaves first.
+    return this.entries.peek(messageId);
   }
 }
 

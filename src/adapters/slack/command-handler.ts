@@ -58,11 +58,9 @@ export async function handleSlashCommand(command: SlashCommand, respond: Respond
     const def = deps.commands.get(name);
     if (!def) return await reply(`Sorry, \`${SLASH_COMMAND} ${name}\` is not available in this version of Docent.`);
     const invoker: Invoker = { platform: 'slack', userId: command.user_id, roleIds: [], displayName: command.user_name, channelId: command.channel_id };
-    if (def.access === 'admin' && !deps.services.isAdmin(invoker)) {
-      log.warn({ userId: invoker.userId, command: def.name }, 'admin command refused');
-      return await reply(`Sorry, only Docent admins can run \`${SLASH_COMMAND} ${def.name}\`.`);
-    }
     const result = await def.run({ args: argsFor(def, rest), invoker, services: deps.services });
+    // The access policy (commands/access-policy.ts) refused: the reply says so; the log keeps who tried.
+    if (result.type === 'text' && result.refused) log.warn({ userId: invoker.userId, command: def.name }, 'admin command refused');
     await render(result, command, respond, deps, log);
   } catch (err) {
     log.error({ err }, 'command failed');

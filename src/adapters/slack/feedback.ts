@@ -1,7 +1,8 @@
-import type { DocentServices } from '../../../commands/services.js';
+import type { AnsweringService } from '../../../commands/services.js';
 import type { Logger } from '../../logging/logger.js';
 import { parseFeedbackAction } from './blocks.js';
 import { slackErrorCode, type WebClient } from './outgoing.js';
+import { feedbackReply } from '../shared/feedback-reply.js';
 
 /** What a 👍/👎 click carries (from a `block_actions` payload). */
 export interface FeedbackClick {
@@ -16,15 +17,16 @@ export interface FeedbackClick {
  * Records a vote (the action id carries the answer id, so a click counts after a restart too), then thanks
  * the clicker privately with an ephemeral message. Runs after `ack()`. Never throws.
  */
-export async function handleFeedbackClick(click: FeedbackClick, client: WebClient, services: DocentServices, logger: Logger): Promise<void> {
+export async function handleFeedbackClick(click: FeedbackClick, client: WebClient, services: Pick<AnsweringService, 'recordFeedback'>, logger: Logger): Promise<void> {
   const parsed = parseFeedbackAction(click.actionId);
   if (!parsed) return;
-  let ok = true;
+  let text: string;
   try {
-    await services.recordFeedback({ ...parsed, userId: click.userId, platform: 'slack' });
-    logger.info({ answerId: parsed.answerId, vote: parsed.vote, userId: click.userId }, 'feedback');
+    const outcome = await services.recordFeedback({ ...parsed, userId: click.userId, platform: 'slack' });
+    text = feedbackReply(outcome);
+    logger.info({ answerId: parsed.answerId, vote: parsed.vote, userId: click.userId, outcome }, 'feedback');
   } catch (err) {
-    ok = false;
+    text = feedbackReply('failed');
     logger.error({ err, answerId: parsed.answerId }, 'could not record feedback');
   }
   if (!click.channel) return;
@@ -32,7 +34,7 @@ export async function handleFeedbackClick(click: FeedbackClick, client: WebClien
     await client.chat.postEphemeral({
       channel: click.channel,
       user: click.userId,
-      text: ok ? 'Thanks for the feedback.' : 'Sorry — your feedback could not be saved. Please try again later.',
+      text,
       ...(click.threadTs ? { thread_ts: click.threadTs } : {}),
     });
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { DocentServices } from '../../../commands/services.js';
+import type { AccessPolicy, AnsweringService } from '../../../commands/services.js';
 import type { Turn } from '../../core/answer/types.js';
 import type { Logger } from '../../logging/logger.js';
 import { stripBotMention } from './mrkdwn.js';
@@ -39,7 +39,7 @@ export interface IncomingMessage {
 }
 
 export interface ConversationDeps {
-  services: DocentServices;
+  services: AnsweringService & Pick<AccessPolicy, 'scopeFor'>;
   logger: Logger;
   streaming: StreamingChoice;
   intervalMs: number;

@@ -1,4 +1,5 @@
-import { BoundedMap } from '../../core/bounded-map.js';
+import { LRUCache } from 'lru-cache';
+import { lruClock } from '../../core/lru-clock.js';
 
 /**
  * A bounded, time-limited set of keys, for "have we seen this already?" questions: retried event deliveries
@@ -11,10 +12,11 @@ import { BoundedMap } from '../../core/bounded-map.js';
  * ~80 events/s, and still 60 s at 800/s (Slack's first retry comes after about a minute).
  */
 export class RecentKeys {
-  private readonly entries: BoundedMap<string, true>;
+  private readonly entries: LRUCache<string, true>;
 
   constructor(o: { ttlMs?: number; max?: number; now?: () => number } = {}) {
-    this.entries = new BoundedMap({ max: o.max ?? 10_000, ttlMs: o.ttlMs ?? 10 * 60_000, ...(o.now ? { now: o.now } : {}) });
+    // Only `has` and `set` touch the cache: `has` never moves an entry, so the oldest write leaves first.
+    this.entries = new LRUCache<string, true>({ max: o.max ?? 10_000, ttl: o.ttlMs ?? 10 * 60_000, ...lruClock(o.now) });
   }
 
   has(key: string): boolean {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { FinishInfo, Passage } from '../../core/answer/types.js';
 import { formatCards } from '../../adapters/console/card-text.js';
-import { formatCitations, formatMeta, terminalJson, terminalStream } from '../../adapters/console/render.js';
+import { formatCitations, formatMeta, plainNotes, terminalJson, terminalStream } from '../../adapters/console/render.js';
 import { politeError } from '../../adapters/shared/polite-error.js';
 import { terminalText } from '../../adapters/shared/untrusted-text.js';
 import { openRuntime } from '../../runtime/docent-runtime.js';
@@ -31,7 +31,7 @@ export function registerAskCommand(program: Command): void {
         const { parts } = runtime.services.ask({ text: question, history: [], ...(opts.source ? { sources: opts.source } : {}) }, { surface: 'console' });
         for await (const part of parts) {
           if (part.type === 'sources') passages = part.passages;
-          else if (part.type === 'text-delta' && !opts.json) process.stdout.write(safe.push(part.text));
+          else if (part.type === 'text-delta' && !opts.json) process.stdout.write(safe.push(plainNotes(part.text)));
           else if (part.type === 'finish') finish = part.info;
           else if (part.type === 'error') {
             logger.error({ err: part.error }, 'answer failed');

@@ -17,10 +17,11 @@ export function registerIndexCommand(program: Command): void {
     .description('Load the sources, chunk, embed and build a new index version (unchanged content is kept as is)')
     .option('-s, --source <pathOrUrl...>', 'folder, file or data.json URL to index (repeatable); default: sources from config')
     .option('--replace', 'let a plain `docent index` drop indexed sources the configuration no longer lists')
+    .option('-y, --yes', 'the same as --replace: yes, drop them')
     .option('--wait', 'when another index run is using the data dir, wait for it instead of stopping')
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nWithout --source, the sources of the last index are read again (unless SOURCES or config/*.yaml changed since).')
-    .action(async (opts: { source?: string[]; json?: boolean; replace?: boolean; wait?: boolean }, cmd: Command) => {
+    .action(async (opts: { source?: string[]; json?: boolean; replace?: boolean; yes?: boolean; wait?: boolean }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       // --source goes to the runner, not into the config: the config's own sources are remembered beside the
       // ones indexed, so the next plain `docent index` can tell "same as last time" from "configuration changed".
@@ -39,7 +40,7 @@ export function registerIndexCommand(program: Command): void {
         logger.info({ embedder: embedder.id, reason }, 'embedder');
         // The shared runner (as the schedule and the admin command use), so `status` shows this run too.
         const runner = createReindexRunner({ config, embedder, stores: stores.stores, logger, swap: async () => undefined });
-        const request = { ...(opts.source?.length ? { sources: opts.source } : {}), ...(opts.replace ? { replace: true } : {}), lockHeld: true };
+        const request = { ...(opts.source?.length ? { sources: opts.source } : {}), ...(opts.replace || opts.yes ? { replace: true } : {}), lockHeld: true };
         const summary = redactSummary(await runner.run('cli', progress.onProgress, request));
         progress.stop();
         process.stdout.write(opts.json ? `${terminalJson(summary)}\n` : formatSummary(summary));

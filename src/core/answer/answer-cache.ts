@@ -1,4 +1,5 @@
-import { BoundedMap } from '../bounded-map.js';
+import { LRUCache } from 'lru-cache';
+import { lruClock } from '../lru-clock.js';
 import type { CatalogFinish, Citation, FinishInfo, Passage } from './types.js';
 
 /** A finished answer as kept, dataset cards and the date filter it stated included. */
@@ -20,14 +21,17 @@ export interface CachedAnswer extends CatalogFinish {
  * answer depends on the conversation.
  */
 export class AnswerCache {
-  private readonly entries: BoundedMap<string, CachedAnswer>;
+  private readonly entries: LRUCache<string, CachedAnswer>;
 
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
     now: () => number = Date.now,
   ) {
-    this.entries = new BoundedMap({ max: maxEntries, ttlMs, touchOnGet: true, now });
+    // A read makes an entry recently used but does not extend its life (`updateAgeOnGet` stays false); an
+    // expired entry is never returned (`allowStale` stays false). lru-cache wants a positive integer `max` and
+    // `ttl`: a disabled cache (ttlMs or maxEntries 0) is never written, so any valid bound does.
+    this.entries = new LRUCache<string, CachedAnswer>({ max: Math.max(1, maxEntries), ttl: Math.max(1, Math.ceil(ttlMs)), ...lruClock(now) });
   }
 
   static key(question: string, indexVersion: string | number, scope: string[] = []): string {

@@ -112,7 +112,6 @@ export function summaryOf(text: string, title: string): string {
 function plain(s: string, max: number): string {
   const t = s
     .replace(/<[^>]*>/g, ' ')
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

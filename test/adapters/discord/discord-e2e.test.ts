@@ -95,7 +95,10 @@ function scriptedServices(adminRoleId: string, scopedChannelId: string) {
       return channelId === scopedChannelId && !sourcesReply.unscoped ? SCOPED_SOURCES : undefined;
     },
     async recordFeedback(f) {
+      // An id this fake never answered is unknown, as the activity log says of an old or forged one.
+      if (f.answerId === 'gone') return 'unknown-answer' as const;
       feedback.push(f);
+      return 'recorded' as const;
     },
   };
   return { services, scripts, asked, feedback, scopeCalls, sourcesReply, reindexState, reindexRuns: () => reindexRuns };
@@ -214,7 +217,7 @@ describe('Discord adapter against the fake Discord', () => {
     const cb = await discord.waitFor(() => discord.state.callbackOf(refused.token));
     expect(cb.type).toBe(4);
     const data = cb.body['data'] as { content: string; flags: number };
-    expect(data.content).toBe('Sorry, only Docent admins can run /reindex.');
+    expect(data.content).toBe('Sorry, only Docent admins can run `/reindex`.');
     expect(data.flags & 64).toBe(64);
     expect(t.reindexRuns()).toBe(0);
 
@@ -290,6 +293,10 @@ describe('Discord adapter against the fake Discord', () => {
     expect((cb.body['data'] as { content: string; flags: number }).content).toBe('Thanks for the feedback.');
     expect((cb.body['data'] as { flags: number }).flags & 64).toBe(64);
     expect(t.feedback).toContainEqual({ answerId: customId.split(':')[3], vote: 'down', userId: discord.ids.userId, platform: 'discord' });
+    // A vote on an answer no longer on record is not thanked as if it counted.
+    const stale = discord.sendButton({ customId: 'docent:fb:up:gone', messageId: original.id });
+    const staleCb = await discord.waitFor(() => discord.state.callbackOf(stale.token));
+    expect((staleCb.body['data'] as { content: string }).content).toBe('Sorry — I no longer have that answer on record, so the vote was not counted.');
   });
 
   it('(g) shows an error part as one polite sentence, and defuses mass mentions from answers', async () => {

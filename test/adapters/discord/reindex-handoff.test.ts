@@ -38,7 +38,7 @@ function slowReindexServices(): DocentServices {
     },
     isAdmin: () => true,
     scopeFor: () => undefined,
-    recordFeedback: async () => {},
+    recordFeedback: async () => 'recorded' as const,
   };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageSeries, type MessageSurface } from '../../../src/adapters/discord/message-series.js';
 import type { OutgoingMessage } from '../../../src/adapters/discord/outgoing.js';
 import { streamAnswer } from '../../../src/adapters/discord/stream-answer.js';
-import { mergeTurns, toTurn } from '../../../src/adapters/discord/thread-history.js';
+import { AnswerMemory, mergeTurns, toTurn } from '../../../src/adapters/discord/thread-history.js';
 import type { AnswerPart } from '../../../src/core/answer/types.js';
 import { DocentError } from '../../../src/core/errors.js';
 
@@ -101,5 +101,13 @@ describe('thread history turns', () => {
     expect(mergeTurns([{ role: 'user', text: 'q' }, { role: 'assistant', text: 'a1' }, { role: 'assistant', text: 'a2' }])).toEqual([
       { role: 'user', text: 'q' }, { role: 'assistant', text: 'a1\n\na2' },
     ]);
+  });
+  it('remembers /ask replies up to a bound, the oldest first out: a recall does not keep one longer', () => {
+    const memory = new AnswerMemory(2);
+    memory.remember('1', 'q1', 'a1');
+    memory.remember('2', 'q2', 'a2');
+    expect(memory.recall('1')).toEqual({ question: 'q1', answer: 'a1' });
+    memory.remember('3', 'q3', 'a3');
+    expect([memory.recall('1'), memory.recall('2')?.question, memory.recall('3')?.question]).toEqual([undefined, 'q2', 'q3']);
   });
 });

@@ -107,4 +107,20 @@ describe('RecentKeys', () => {
     for (let i = 0; i < 10; i++) keys.add(`k${i}`);
     expect(keys.size).toBeLessThanOrEqual(3);
   });
+
+  it('drops the oldest write first (has does not move a key), and never reports a key older than its ttl', () => {
+    let t = 0;
+    const keys = new RecentKeys({ ttlMs: 100, max: 2, now: () => t });
+    keys.add('a');
+    keys.add('b');
+    expect(keys.has('a')).toBe(true);
+    keys.add('c');
+    expect([keys.has('a'), keys.has('b'), keys.has('c')]).toEqual([false, true, true]);
+    t = 50;
+    keys.add('b'); // a re-add starts the key's life again
+    t = 101;
+    expect([keys.has('b'), keys.has('c')]).toEqual([true, false]);
+    t = 151;
+    expect(keys.has('b')).toBe(false);
+  });
 });

@@ -33,6 +33,8 @@ function scriptedServices() {
   const scripts = new Map<string, Script>();
   const asked: Question[] = [];
   const feedback: Feedback[] = [];
+  // Answers the activity log no longer has on record (an old or forged id): votes on them are not counted.
+  const forgotten = new Set<string>();
   let reindexRuns = 0;
   let answers = 0;
   const services = {
@@ -71,9 +73,9 @@ function scriptedServices() {
     },
     isAdmin: (invoker: { userId: string }) => invoker.userId === ADMIN,
     scopeFor: (channel: string | undefined) => (channel === SCOPED_CHANNEL ? ['catalogs/usfs'] : undefined),
-    recordFeedback: async (f: Feedback) => void feedback.push(f),
+    recordFeedback: async (f: Feedback) => (forgotten.has(f.answerId) ? ('unknown-answer' as const) : (feedback.push(f), 'recorded' as const)),
   } as unknown as DocentServices;
-  return { services, scripts, asked, feedback, reindexRuns: () => reindexRuns };
+  return { services, scripts, asked, feedback, forgotten, reindexRuns: () => reindexRuns };
 }
 
 /**
@@ -137,6 +139,10 @@ describe('Slack adapter over Socket Mode, native streaming', () => {
     expect(click.ackedAt).toBeDefined();
     expect(thanks).toMatchObject({ user: slack.ids.userId, thread_ts: sent.ts });
     expect(t.feedback).toEqual([{ answerId: 'ans-1', vote: 'up', userId: slack.ids.userId, platform: 'slack' }]);
+    // A vote on an answer no longer on record is not thanked as if it counted.
+    t.forgotten.add('ans-1');
+    slack.sendBlockAction({ actionId: 'docent:fb:down:ans-1' });
+    await slack.waitFor(() => slack.state.ephemerals.find((e) => e.text === 'Sorry — I no longer have that answer on record, so the vote was not counted.'));
   });
 
   it('scopes questions by channel', async () => {
@@ -240,6 +246,8 @@ describe('Slack adapter over Socket Mode, native streaming', () => {
     slack.sendSlashCommand({ text: 'reindex' });
     const refusal = await slack.waitFor(() => slack.state.ephemerals.find((e) => e.text.includes('only Docent admins')));
     expect(refusal).toMatchObject({ user: slack.ids.userId, via: 'response_url' });
+    // The shared refusal names the command as a Slack user types it.
+    expect(refusal?.text).toContain('`/docent reindex`');
     expect(t.reindexRuns()).toBe(0);
 
     const admin = slack.sendSlashCommand({ text: 'reindex', userId: ADMIN });

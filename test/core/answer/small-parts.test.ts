@@ -69,6 +69,21 @@ describe('AnswerCache', () => {
     now = 5000;
     expect(cache.get(AnswerCache.key('timber maps', 1))).toBeUndefined();
   });
+
+  it('a read keeps an entry but does not extend its life; ttl or size 0 turns the cache off', () => {
+    let now = 0;
+    const v = { passages: [], text: 'a', citations: [], backend: 'extractive', notFound: false, searchQuery: 'q' };
+    const cache = new AnswerCache(1000, 10, () => now);
+    cache.set('k', v);
+    now = 900;
+    expect(cache.get('k')).toEqual(v);
+    now = 1001;
+    expect(cache.get('k')).toBeUndefined();
+    for (const off of [new AnswerCache(0, 10, () => now), new AnswerCache(1000, 0, () => now)]) {
+      off.set('k', v);
+      expect([off.get('k'), off.size]).toEqual([undefined, 0]);
+    }
+  });
 });
 
 describe('extractive generator', () => {

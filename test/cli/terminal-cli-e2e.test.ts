@@ -157,6 +157,16 @@ describe('the terminal chat', () => {
     expect(r.stdout).not.toMatch(/\*\*|`/);
     expect(r.stdout).toContain(`${guides} — 3 documents`);
   });
+
+  it(':reindex reads the sources of the last index (here --source), not the configured sample catalog', async () => {
+    const data = dir('chat-reindex');
+    expect((await runDocent(work, ['index', '--source', guides, '--data-dir', data])).code).toBe(0);
+    const r = await runDocent(work, ['chat', '--data-dir', data], { stdin: ':reindex\n:sources\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Nothing changed; version 1 kept — 3 documents/);
+    expect(r.stdout).not.toMatch(/removed from the index/);
+    expect(r.stdout).toContain(`${guides} — 3 documents`);
+  });
 });
 
 describe.skipIf(!hasScript)('on a terminal (pseudo-terminal)', () => {

@@ -11,9 +11,16 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
   if (!stream.isTTY) return { onProgress: undefined, stop: () => undefined };
   let bar: cliProgress.SingleBar | undefined;
   let phase: IndexProgress['phase'] | undefined;
+  // The bar hides the cursor and turns line wrap off while it draws. A Ctrl-C exits through process.exit
+  // (signals.ts), which skips stop(): give the terminal back in the exit hook, or the shell is left without a cursor.
+  const restoreTerminal = (): void => {
+    bar?.stop();
+    stream.write('\x1b[?25h\x1b[?7h\n');
+  };
   const onProgress = (p: IndexProgress) => {
     if (p.phase !== phase) {
       bar?.stop();
+      if (!phase) process.once('exit', restoreTerminal);
       phase = p.phase;
       bar = new cliProgress.SingleBar(
         { stream, format: `${LABELS[p.phase]} [{bar}] {value}/{total}`, hideCursor: true, clearOnComplete: false },
@@ -24,5 +31,11 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
     bar?.setTotal(p.total);
     bar?.update(p.done);
   };
-  return { onProgress, stop: () => bar?.stop() };
+  return {
+    onProgress,
+    stop: () => {
+      bar?.stop();
+      process.off('exit', restoreTerminal);
+    },
+  };
 }

@@ -163,8 +163,13 @@ async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCac
   // The request uses item.location as configured (with its credentials); everything kept uses the redacted form.
   const key = redactUrl(item.location);
   const redact = redactorFor(item.location);
+  // Cached documents carry the source they were loaded under (sourceRoot, and a sourceId relative to it): a file
+  // indexed before under another source (`data` then `data/sample/guides`) is loaded again, or its citations,
+  // per-source counts and channel scopes would keep naming the old source.
+  const root = redactUrl(item.sourceRoot);
+  const underThisSource = (docs: DocumentRecord[]) => docs.every((d) => d.sourceRoot === root);
   const fresh = cache.fresh(key, item.size, item.mtimeMs);
-  if (fresh) return fresh;
+  if (fresh && underThisSource(fresh)) return fresh;
   const itemSkips: SkippedItem[] = [];
   let validators: { etag?: string; lastModified?: string } | undefined = cache.conditional(key)?.validators;
   const loaded = await loadSourceItem(item, {
@@ -180,7 +185,7 @@ async function loadItem(o: IndexRunOptions, item: SourceItem, cache: DocumentCac
   }
   // A whole URL that failed keeps serving its last good copy; partial skips (one bad dataset) are just reported.
   const last = item.size < 0 && docs.length === 0 ? cache.lastGood(key) : undefined;
-  if (last && last.docs.length) {
+  if (last && last.docs.length && underThisSource(last.docs)) {
     notes.push(`${key}: ${itemSkips[0]!.reason}; kept the copy fetched at ${last.fetchedAt}`);
     o.logger.warn({ location: key, reason: itemSkips[0]!.reason }, 'source unreachable; using its last good copy');
     return last.docs;

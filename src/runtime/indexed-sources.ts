@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../config/load-config.js';
 import { DocentError } from '../core/errors.js';
 import { hasUrlSecrets, redactUrl } from '../core/redact-url.js';
 import { indexPaths, writeJsonAtomic, type IndexManifest } from '../indexing/index-files.js';
@@ -71,11 +72,17 @@ export function planSources(o: { dataDir: string; configured: string[]; manifest
   return { ...plan, removed };
 }
 
-/** After a successful run: what it read, and what the configuration said then. */
+/**
+ * After a successful run: what it read, and what config/*.yaml said then. With SOURCES set, `configured` (the
+ * loaded config's sources) is the environment's list, not the files': saving it would make the next plain run
+ * (SOURCES unset) see the files as changed and refuse to reindex what it just built, so the files' own value is
+ * read again without SOURCES.
+ */
 export function rememberSources(dataDir: string, sources: string[], configured: string[]): void {
+  const fromFiles = process.env.SOURCES?.trim() ? configuredInFiles() ?? readSaved(dataDir)?.configured ?? configured : configured;
   const file: SourcesFile = {
     sources: sources.map((s) => ({ source: redactUrl(s), hadSecret: isUrl(s) && hasUrlSecrets(s) })),
-    configured: configured.map(redactUrl),
+    configured: fromFiles.map(redactUrl),
     cwd: process.cwd(),
     savedAt: new Date().toISOString(),
   };
@@ -93,6 +100,15 @@ export function sourcesChangedError(plan: SourcePlan): DocentError {
   return new DocentError('index_sources_removed', 'user', `this would remove ${describeRemoved(plan.removed)} from the index: the configured sources (${plan.sources.map(redactUrl).join(', ')}) do not include ${plan.removed.length > 1 ? 'them' : 'it'}`, {
     hint: `Run \`docent index --replace\` (or --yes) to drop ${plan.removed.length > 1 ? 'them' : 'it'}, or \`docent index ${keep}\` to keep everything.`,
   });
+}
+
+/** The sources config/*.yaml (and the profile) give, without the SOURCES environment variable. */
+function configuredInFiles(): string[] | undefined {
+  try {
+    return loadConfig({ env: { ...process.env, SOURCES: undefined } }).sources;
+  } catch {
+    return undefined;
+  }
 }
 
 function restore(s: SourcesFile['sources'][number], cwd: string, configured: string[]): string {

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { DEFAULT_SCOPE_KEY } from '../core/channel-scope.js';
 import { bearerCheck } from './http-server.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { publicBackend, publicReason } from '../core/answer/public-reason.js';
 
 /**
  * The web chat API, on the operations HTTP server's port (mounted as its `extraHandler`):
@@ -192,7 +193,7 @@ const rateLimited = (retryAfterSeconds: number, message: string, close = false):
 
 /**
  * A part as the client gets it: an error becomes {code, message: the polite sentence}; passages and citations
- * carry `path` relative to their source root (`publicPath`); the rest as is.
+ * carry `path` relative to their source root (`publicPath`); failure reasons name no endpoint; the rest as is.
  */
 export function serialisePart(part: AnswerPart): unknown {
   switch (part.type) {
@@ -200,8 +201,18 @@ export function serialisePart(part: AnswerPart): unknown {
       return { type: 'error', error: { code: part.error.code, message: politeError(part.error) } };
     case 'sources':
       return { ...part, passages: part.passages.map((p) => ({ ...p, path: publicPath(p) })) };
-    case 'finish':
-      return { ...part, info: { ...part.info, citations: part.info.citations.map((c) => ({ ...c, path: publicPath(c) })) } };
+    case 'finish': {
+      // Backends and failure reasons without the endpoints they name (core/answer/public-reason.ts), as in the note.
+      const i = part.info;
+      return {
+        ...part,
+        info: {
+          ...i, backend: publicBackend(i.backend), citations: i.citations.map((c) => ({ ...c, path: publicPath(c) })),
+          fallbacks: i.fallbacks.map((f) => ({ backend: publicBackend(f.backend), reason: publicReason(f.reason) })),
+          degraded: i.degraded.map((d) => ({ ...d, reason: publicReason(d.reason) })),
+        },
+      };
+    }
     default:
       return part;
   }

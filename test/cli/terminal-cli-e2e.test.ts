@@ -99,6 +99,10 @@ describe('docent index', () => {
     expect(replaced.code).toBe(0);
     expect(replaced.stdout).toMatch(/Built index version 2: 10 documents/);
     expect(replaced.stdout).toContain(`Note: removed from the index: ${guides} (3 documents)`);
+    // SOURCES was this run's say, not the configuration's: a plain run afterwards repeats it and drops nothing.
+    const after = await runDocent(work, ['index', '--data-dir', data]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/Nothing changed; index version 2 kept: 10 documents/);
     // --source names the sources outright; what it drops is reported.
     const named = await runDocent(work, ['index', '--source', guides, '--data-dir', data]);
     expect(named.code).toBe(0);
@@ -194,6 +198,10 @@ describe.skipIf(!hasScript)('on a terminal (pseudo-terminal)', () => {
     // The note that the model was unavailable, as words: no chat italics marks on a terminal.
     expect(r.stdout).toMatch(/\nNote: .*unavailable.*answered by excerpts from the catalog\./);
     expect(r.stdout).not.toContain('_Note');
+    // The note names what failed, not where: the backend's address is the operator's (banner, status, log).
+    const note = r.stdout.split('\n').find((l) => l.startsWith('Note: '))!;
+    expect(note).toMatch(/^Note: openai:m was unavailable \(cannot reach its endpoint/);
+    expect(note).not.toContain('127.0.0.1');
     expect(r.stdout).toMatch(/Docent status/);
     expect(r.stdout).not.toMatch(/"level":|\bINFO\b|\bWARN\b|\bERROR\b/);
     expect(r.stdout).not.toMatch(STACK);

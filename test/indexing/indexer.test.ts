@@ -65,6 +65,17 @@ describe('runIndex', () => {
     expect(kw.query('batteries winter', 1)[0]!.item).toMatchObject({ sourceId: 'manual.pdf', page: 2 });
   });
 
+  it('a file indexed before under another source is named by its new source (not the cached one)', async () => {
+    await runIndex(options(env.dataDir, [env.docs], stores));
+    const notes = path.join(env.docs, 'notes');
+    const s = await runIndex(options(env.dataDir, [notes], stores));
+    expect(s.documents).toBe(1);
+    expect(s.perSource).toEqual({ [notes]: { documents: 1, chunks: 1 } });
+    const kw = openKeywordIndex(indexPaths(env.dataDir).keywordFile(s.version));
+    // readme.txt relative to notes/, as a fresh index of notes/ names it — not notes/readme.txt under docs/.
+    expect(kw.query('precipitation collectors', 1)[0]!.item).toMatchObject({ sourceId: 'readme.txt', sourceRoot: notes });
+  });
+
   it('rebuilds nothing when nothing changed, and embeds only new text when one file changed', async () => {
     const first = await runIndex(options(env.dataDir, [env.docs], stores));
     const v1 = readManifest(env.dataDir)!.collection;

@@ -14,7 +14,7 @@ import type { DocentServices } from '../../commands/services.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AnswerPart } from '../../src/core/answer/types.js';
 import { openRuntime, type OpenedRuntime } from '../../src/runtime/docent-runtime.js';
-import { clientAddress, createChatApi, type ChatApiOptions } from '../../src/server/chat-api.js';
+import { clientAddress, createChatApi, serialisePart, type ChatApiOptions } from '../../src/server/chat-api.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../../src/server/http-server.js';
 import { createMetrics, instrumentServices } from '../../src/server/metrics.js';
 import { readinessCheck } from '../../src/server/readiness.js';
@@ -357,5 +357,25 @@ describe('limits and access', () => {
     const page = await fetch(`${server.url}/status`);
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<html/);
+  });
+});
+
+describe('what the browser gets of a finish part', () => {
+  it('failure reasons without the endpoint they name; citation paths relative', () => {
+    const part: AnswerPart = {
+      type: 'finish',
+      info: {
+        finishReason: 'stop', text: 'x', backend: 'extractive', cached: false, notFound: false, searchQuery: 'q',
+        citations: [{ n: 1, passage: 1, title: 'Guide', sourceId: 'guides/logger.md', url: null, path: '/srv/catalog/guides/logger.md', page: null }],
+        fallbacks: [{ backend: 'openai:m@http://10.0.0.5:8000', reason: 'cannot reach Ollama at http://10.0.0.5:11434 (ECONNREFUSED)' }],
+        degraded: [{ part: 'vector search', reason: 'chroma at 10.0.0.7:8000 did not answer within 2000 ms' }],
+        timings: { retrievalMs: 1, firstTokenMs: null, totalMs: 2 },
+      },
+    };
+    const wire = JSON.stringify(serialisePart(part));
+    expect(wire).not.toMatch(/10\.0\.0\.|\/srv\//);
+    expect(wire).toContain('cannot reach Ollama at its endpoint (ECONNREFUSED)');
+    expect(wire).toContain('"backend":"openai:m"');
+    expect(wire).toContain('"path":"guides/logger.md"');
   });
 });

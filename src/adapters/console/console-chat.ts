@@ -112,7 +112,8 @@ async function runCommand(text: string, o: ConsoleChatOptions, out: (s: string) 
   const [name = '', ...rest] = text.split(/\s+/);
   const command = o.commands.find((c) => c.name === name);
   if (!command) {
-    out(`Unknown command :${terminalText(name)}. Try ${o.commands.map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
+    // As :help lists them: a question needs no :ask here.
+    out(`Unknown command :${terminalText(name)}. Try ${o.commands.filter((c) => c.name !== 'ask').map((c) => `:${c.name}`).join(', ')} or :quit.\n`);
     return;
   }
   if (command.name === 'help') {

@@ -37,7 +37,7 @@ export function plainNotes(delta: string): string {
 
 /** One dim line under the answer: who answered and how long it took. */
 export function formatMeta(info: FinishInfo): string {
-  const parts = [info.cached ? 'cached answer' : `answered by ${info.backend === 'extractive' ? 'excerpts (no LLM)' : info.backend}`];
+  const parts = [info.cached ? 'cached answer' : info.notFound && info.backend === 'none' ? 'not found in the catalog' : `answered by ${info.backend === 'extractive' ? 'excerpts (no LLM)' : info.backend}`];
   if (info.fallbacks.length) parts.push(`after ${info.fallbacks.map((f) => f.backend).join(', ')} failed`);
   parts.push(`${Math.round(info.timings.totalMs)} ms`);
   return `(${parts.join(' · ')})`;

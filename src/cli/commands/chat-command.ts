@@ -48,6 +48,8 @@ async function chat(cmd: Command): Promise<void> {
     const chain = resolveChain(config).map((b) => (b === 'extractive' ? 'excerpts (no LLM)' : b)).join(' → ');
     const banner =
       `Docent — ${m.documents} documents, ${m.chunks} chunks (index v${m.indexVersion}, ${m.embedder.id}). Answers: ${chain}.\n` +
+      // The model could not be downloaded (offline, no HF access): say so here, not only in the log.
+      (m.embedder.fallback ? 'Search uses the offline fallback embedder; run "docent models pull" with internet access for the better model.\n' : '') +
       'Ask a question; follow-ups keep the context. :help lists commands; Ctrl-D or :quit to leave.';
     await runConsoleChat({ services: runtime.services, commands: commandList, input: process.stdin, output: process.stdout, logger, banner, historyTurns: config.answer.historyTurns });
   } finally {

@@ -56,7 +56,8 @@ export function registerIndexCommand(program: Command): void {
 export function formatSummary(s: IndexSummary): string {
   const lines: string[] = [];
   const what = s.changed ? `Built index version ${s.version}` : `Nothing changed; index version ${s.version} kept`;
-  lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${s.embedderId}, ${s.embedded} chunks embedded, the rest from cache).`);
+  const embedded = s.embedded === s.chunks ? `all ${s.embedded} chunks embedded` : `${s.embedded} chunks embedded, the rest from cache`;
+  lines.push(`${what}: ${s.documents} documents, ${s.chunks} chunks in ${s.seconds.toFixed(1)} s (embedder ${s.embedderId}, ${embedded}).`);
   lines.push(`  documents: ${s.diff.added} added, ${s.diff.changed} changed, ${s.diff.removed} removed since the previous version`);
   if (s.stored?.mode === 'diff') lines.push(`  vectors: ${s.stored.upserted} written and ${s.stored.deleted} deleted in the idle version's collection (the rest unchanged)`);
   for (const [root, n] of Object.entries(s.perSource)) lines.push(`  ${stripControls(root)}: ${n.documents} documents, ${n.chunks} chunks`);

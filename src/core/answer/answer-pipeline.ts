@@ -10,6 +10,7 @@ import type { PassageRetriever, RetrievedPassage } from './ports.js';
 import { buildMessages } from './prompt.js';
 import { relevantPassages, type RelevanceThresholds } from './relevance.js';
 import type { AnswerFinishReason, AnswerPart, CatalogFinish, Citation, FinishInfo, Passage, Question } from './types.js';
+import { publicBackend, publicReason } from './public-reason.js';
 
 export interface AnswerSettings extends RelevanceThresholds {
   /** Passages retrieved and shown to the model. */
@@ -107,11 +108,11 @@ export function createAnswerPipeline(deps: AnswerPipelineDeps) {
         } else if (ev.type === 'fallback') {
           if (ev.partial) {
             // The user already sees part of an answer: say at once why it stops and what follows.
-            const note = `${filterMarks.flush()}\n\n_(${ev.from} stopped mid-answer: ${ev.reason}. Continuing with ${describe(ev.to)}.)_\n\n`;
+            const note = `${filterMarks.flush()}\n\n_(${publicBackend(ev.from)} stopped mid-answer: ${publicReason(ev.reason)}. Continuing with ${describe(ev.to)}.)_\n\n`;
             text += note;
             yield { type: 'text-delta', text: note };
           } else {
-            notes.push(`${ev.from} was unavailable (${ev.reason})`);
+            notes.push(`${publicBackend(ev.from)} was unavailable (${publicReason(ev.reason)})`);
           }
         } else {
           backend = ev.backend;
@@ -216,8 +217,9 @@ function endNote(reason: AnswerFinishReason): string {
   return '';
 }
 
+/** A backend as the answer's notes name it: no endpoint (public-reason.ts). */
 function describe(backend: string): string {
-  return backend === 'extractive' ? 'excerpts from the catalog' : backend;
+  return backend === 'extractive' ? 'excerpts from the catalog' : publicBackend(backend);
 }
 
 function cached(info: FinishInfo, passages: Passage[]): CachedAnswer {

@@ -59,7 +59,7 @@ export async function pullModels(opts: PullModelsOptions): Promise<void> {
       throw new ProviderError('transformers', `could not pull ${model} from ${host}: ${base.message.replace(/^transformers: /, '')}`, {
         cause: e,
         transient: base.transient,
-        hint: 'Check network access to the Hugging Face hub (or set HF_TOKEN for gated models), then run `docent models pull` again; set EMBEDDER=hash to run without a model.',
+        hint: 'Check network access to the Hugging Face hub (or set HF_TOKEN for gated models), then run `docent models pull` again; without it, Docent answers with the offline word vectors (EMBEDDER=word-vectors).',
       });
     }
   }

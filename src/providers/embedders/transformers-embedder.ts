@@ -15,7 +15,7 @@ import { normalize } from './vectors.js';
 export const DEFAULT_TRANSFORMERS_MODEL = 'Xenova/all-MiniLM-L6-v2';
 
 /** What to do when the model is not on disk. Shared with `docent models pull`. */
-export const MISSING_MODEL_HINT = 'run `docent models pull` on a machine with internet, or set EMBEDDER=hash';
+export const MISSING_MODEL_HINT = 'run `docent models pull` on a machine with internet, or set EMBEDDER=word-vectors (offline, no download)';
 
 export interface TransformersEmbedderOptions {
   /** Hub model id (or a folder name under `cacheDir`). Default `Xenova/all-MiniLM-L6-v2`. */

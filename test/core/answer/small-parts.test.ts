@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnswerCache, normalizeQuestion } from '../../../src/core/answer/answer-cache.js';
+import { publicBackend, publicReason } from '../../../src/core/answer/public-reason.js';
 import { rewriteByRule, standaloneQuery } from '../../../src/core/answer/follow-up.js';
 import { relevantPassages } from '../../../src/core/answer/relevance.js';
 import type { RetrievedPassage } from '../../../src/core/answer/ports.js';
@@ -106,5 +107,25 @@ describe('extractive generator', () => {
     expect(out.startsWith(EXTRACTIVE_LABEL)).toBe(true);
     expect(out).toContain('> Depicts acres of timber harvest reported in FACTS. [1]');
     expect(out).not.toContain('Keywords:');
+  });
+});
+
+describe('publicReason (a failure reason as chat users and browsers see it)', () => {
+  it('keeps what went wrong and drops where: URLs, IPs, host:port', () => {
+    expect(publicReason('cannot reach Ollama at http://10.0.0.5:11434 (ECONNREFUSED)')).toBe('cannot reach Ollama at its endpoint (ECONNREFUSED)');
+    expect(publicReason('https://xyz123.us-east-1.aws.endpoints.huggingface.cloud/v1/chat answered HTTP 500: overloaded')).toBe('its endpoint answered HTTP 500: overloaded');
+    expect(publicReason('connect ECONNREFUSED 10.1.2.3:8000')).toBe('connect ECONNREFUSED its host');
+    expect(publicReason('connect ECONNREFUSED [::1]:11434')).toBe('connect ECONNREFUSED its host');
+    expect(publicReason('llm.internal.example:8080 did not answer within 8000 ms')).toBe('its host did not answer within 8000 ms');
+    expect(publicReason('stream broke after 3 tokens: HTTP 500 (2 attempts)')).toBe('stream broke after 3 tokens: HTTP 500 (2 attempts)');
+    // The punctuation after a URL is the sentence's, not the URL's.
+    expect(publicReason('cannot reach http://127.0.0.1:59999: Connection error.')).toBe('cannot reach its endpoint: Connection error.');
+    expect(publicReason('see https://h.example/v1.')).toBe('see its endpoint.');
+  });
+
+  it('names a backend without its endpoint', () => {
+    expect(publicBackend('openai:m@http://127.0.0.1:59999')).toBe('openai:m');
+    expect(publicBackend('hf:meta-llama/Llama-3.1-8B-Instruct')).toBe('hf:meta-llama/Llama-3.1-8B-Instruct');
+    expect(publicBackend('ollama:llama3@latest')).toBe('ollama:llama3@latest');
   });
 });

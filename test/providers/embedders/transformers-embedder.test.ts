@@ -127,7 +127,7 @@ describe('missing models', () => {
     expect(pe.message).toContain('nobody/absent-model');
     expect(pe.message).toContain(modelsDir);
     expect(pe.hint).toContain('docent models pull');
-    expect(pe.hint).toContain('EMBEDDER=hash');
+    expect(pe.hint).toContain('EMBEDDER=word-vectors');
   });
 
   it('pullModels fails quickly and clearly when the hub is unreachable', async () => {

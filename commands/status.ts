@@ -1,6 +1,7 @@
 import type { DocentServices } from './services.js';
 import { visibleSources } from './sources.js';
 import type { CommandDefinition } from './types.js';
+import { publicBackend } from '../src/core/answer/public-reason.js';
 
 export const statusCommand: CommandDefinition = {
   name: 'status',
@@ -9,7 +10,8 @@ export const statusCommand: CommandDefinition = {
   access: 'everyone',
   async run({ services, invoker }) {
     const s = await services.status();
-    const backends = s.backends.map((b) => `${b.healthy ? '✅' : '⏸️'} ${b.id}${b.healthy ? '' : ` (${b.state})`}`).join(', ');
+    // Named without their endpoints (`openai:m@http://10.0.0.5:8000` → `openai:m`): any chat user may run status.
+    const backends = s.backends.map((b) => `${b.healthy ? '✅' : '⏸️'} ${publicBackend(b.id)}${b.healthy ? '' : ` (${b.state})`}`).join(', ');
     // A scoped channel sees the size of its own sources only, and no run summaries (they count and name the rest).
     const scope = services.scopeFor(invoker.channelId);
     const size = scope ? await scopedSize(services, scope) : `${s.documents} documents, ${s.chunks} passages`;

@@ -15,7 +15,7 @@ function services(over: Partial<DocentServices> = {}): DocentServices & { asked:
     ask: (q) => (asked.push(q), { answerId: 'a1', parts: (async function* () {})() }),
     status: async () => ({
       documents: 10, chunks: 20, indexVersion: 3, builtAt: new Date(Date.now() - 120_000).toISOString(), checkedAt: new Date().toISOString(),
-      embedder: { id: 'word-vectors:x', fallback: true }, backends: [{ id: 'hf:m', healthy: false, state: 'open' }, { id: 'extractive', healthy: true, state: 'closed' }],
+      embedder: { id: 'word-vectors:x', fallback: true }, backends: [{ id: 'hf:m', healthy: false, state: 'open' }, { id: 'openai:m@http://10.0.0.5:8000', healthy: true, state: 'closed' }, { id: 'extractive', healthy: true, state: 'closed' }],
       answers: 7, feedback: { up: 3, down: 1 }, reindexRunning: false,
       schedule: { expression: '0 3 * * *', timezone: 'UTC', nextRun: '2026-11-22T03:00:00.000Z' },
       lastRuns: [{ trigger: 'schedule', finishedAt: new Date(Date.now() - 3600_000).toISOString(), ok: false, summary: 'No documents could be loaded' }],
@@ -48,7 +48,9 @@ describe('shared commands', () => {
     expect(reply).toMatchObject({ type: 'text', ephemeral: true });
     const md = (reply as { markdown: string }).markdown;
     expect(md).toContain('version 3, 10 documents, 20 passages — built 2 min ago');
-    expect(md).toContain('⏸️ hf:m (open), ✅ extractive');
+    // Any chat user may run status: backends are named without their endpoints.
+    expect(md).toContain('⏸️ hf:m (open), ✅ openai:m, ✅ extractive');
+    expect(md).not.toContain('10.0.0.5');
     expect(md).toContain('Answers: 7 · feedback 👍 3 / 👎 1');
     expect(md).toContain('Reindex schedule: `0 3 * * *` (UTC), next 2026-11-22T03:00:00.000Z');
     expect(md).toContain('Last schedule reindex: ❌ 60 min ago — No documents could be loaded');

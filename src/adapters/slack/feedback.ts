@@ -1,7 +1,8 @@
 import type { AnsweringService } from '../../../commands/services.js';
 import type { Logger } from '../../logging/logger.js';
 import { parseFeedbackAction } from './blocks.js';
-import { slackErrorCode, type WebClient } from './outgoing.js';
+import { slackErrorCode } from './outgoing.js';
+import type { SlackCalls } from './slack-calls.js';
 import { feedbackReply } from '../shared/feedback-reply.js';
 
 /** What a 👍/👎 click carries (from a `block_actions` payload). */
@@ -15,9 +16,11 @@ export interface FeedbackClick {
 
 /**
  * Records a vote (the action id carries the answer id, so a click counts after a restart too), then thanks
- * the clicker privately with an ephemeral message. Runs after `ack()`. Never throws.
+ * the clicker privately with an ephemeral message — through the shared call budget like every other call, so a
+ * burst of votes waits its turn in chat.postEphemeral's tier instead of drawing 429s. Runs after `ack()`.
+ * Never throws.
  */
-export async function handleFeedbackClick(click: FeedbackClick, client: WebClient, services: Pick<AnsweringService, 'recordFeedback'>, logger: Logger): Promise<void> {
+export async function handleFeedbackClick(click: FeedbackClick, calls: Pick<SlackCalls, 'call'>, services: Pick<AnsweringService, 'recordFeedback'>, logger: Logger): Promise<void> {
   const parsed = parseFeedbackAction(click.actionId);
   if (!parsed) return;
   let text: string;
@@ -31,7 +34,7 @@ export async function handleFeedbackClick(click: FeedbackClick, client: WebClien
   }
   if (!click.channel) return;
   try {
-    await client.chat.postEphemeral({
+    await calls.call('chat.postEphemeral', {
       channel: click.channel,
       user: click.userId,
       text,

@@ -25,7 +25,8 @@ export interface Tier {
  * chat.startStream / chat.stopStream: Tier 2, chat.appendStream: Tier 4
  * (https://docs.slack.dev/reference/methods/chat.startStream, …/chat.appendStream, …/chat.stopStream);
  * chat.postMessage: "special", about one message per second per channel with short bursts allowed
- * (https://docs.slack.dev/reference/methods/chat.postMessage) — modelled as 5 per 5 s per channel.
+ * (https://docs.slack.dev/reference/methods/chat.postMessage) — modelled as 5 per 5 s per channel;
+ * chat.postEphemeral (the thanks for a 👍/👎): Tier 4 (https://docs.slack.dev/reference/methods/chat.postEphemeral).
  */
 export const SLACK_TIERS: Readonly<Record<string, Tier>> = {
   'chat.update': { limit: 50, windowSec: 60 },
@@ -34,6 +35,7 @@ export const SLACK_TIERS: Readonly<Record<string, Tier>> = {
   'chat.stopStream': { limit: 20, windowSec: 60 },
   'chat.appendStream': { limit: 100, windowSec: 60 },
   'chat.postMessage': { limit: 5, windowSec: 5, perChannel: true },
+  'chat.postEphemeral': { limit: 100, windowSec: 60 },
 };
 
 export type Priority = 'final' | 'normal';

@@ -131,7 +131,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     await ack();
     track('command', () => handleSlashCommand(command, respond, commandDeps));
   });
-  app.action(FEEDBACK_ACTION, async ({ ack, body, action, client }) => {
+  app.action(FEEDBACK_ACTION, async ({ ack, body, action }) => {
     await ack();
     const b = body as { user: { id: string }; channel?: { id?: string }; container?: { channel_id?: string; thread_ts?: string }; message?: { ts?: string; thread_ts?: string } };
     const click = {
@@ -140,7 +140,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       channel: b.channel?.id ?? b.container?.channel_id,
       threadTs: b.message?.thread_ts ?? b.container?.thread_ts ?? b.message?.ts,
     };
-    track('feedback', () => handleFeedbackClick(click, client, deps.services, logger));
+    track('feedback', () => handleFeedbackClick(click, calls, deps.services, logger));
   });
   // HTTP mode: replays are dropped before any listener (the mark comes from the receiver, see createReceiver).
   if (deps.mode === 'http') dropReplays(app, logger);

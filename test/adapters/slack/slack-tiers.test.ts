@@ -11,7 +11,8 @@ import { commandList } from '../../../commands/index.js';
 import type { DocentServices } from '../../../commands/services.js';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
-import { startFakeSlack, type FakeSlack, type StoredMessage } from '../../fakes/fake-slack/index.js';
+import { SLACK_TIERS as BUDGET_TIERS } from '../../../src/adapters/slack/rate-budget.js';
+import { SLACK_TIERS, startFakeSlack, type FakeSlack, type StoredMessage } from '../../fakes/fake-slack/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +46,7 @@ const services = {
   },
   scopeFor: () => undefined,
   isAdmin: () => false,
-  recordFeedback: async () => undefined,
+  recordFeedback: async () => 'recorded' as const,
 };
 
 /** The thread's replies once its last one carries the buttons and no stream of it is still open. */
@@ -101,4 +102,33 @@ describe('Slack adapter under the real rate tiers', () => {
     expect(q.history[1]!.role).toBe('assistant');
     expect(q.history[1]!.text).toMatch(/^Word 0 of answer \d+\./);
   }, 45_000);
+});
+
+describe('votes within chat.postEphemeral\'s tier', () => {
+  // A small tier on both sides (the fake's 429s and the adapter's budget) so a burst outruns it in seconds.
+  const tier = { limit: 10, windowSec: 5 };
+  let slack: FakeSlack;
+  let adapter: SlackAdapter;
+  beforeAll(async () => {
+    slack = await startFakeSlack({ limits: { ...SLACK_TIERS, 'chat.postEphemeral': tier } });
+    adapter = createSlackAdapter({
+      botToken: 'xoxb-test', appToken: 'xapp-test', mode: 'socket', port: 0, services: services as unknown as DocentServices, commands: commandList,
+      logger: pino({ level: 'silent' }), settings: { streaming: 'auto', updateIntervalMs: 300, historyMessages: 10 }, slackApiUrl: slack.apiUrl,
+      rateTiers: { ...BUDGET_TIERS, 'chat.postEphemeral': tier },
+    });
+    await adapter.start();
+  });
+  afterAll(async () => {
+    await adapter?.stop();
+    await slack?.close();
+  });
+
+  it('thanks every one of 25 votes clicked at once, and Slack never answers 429', async () => {
+    const root = slack.sendEvent({ type: 'app_mention', text: 'a question to vote on' });
+    const replies = await slack.waitFor(() => finished(slack, root.channel!, root.ts!), { timeoutMs: 20_000 });
+    const actionId = (JSON.stringify(replies.at(-1)!.blocks).match(/docent:fb:up:tier-\d+/) ?? [])[0]!;
+    for (let i = 0; i < 25; i++) slack.sendBlockAction({ actionId, userId: `U-voter-${i}` });
+    await slack.waitFor(() => slack.state.ephemerals.filter((e) => e.text === 'Thanks for the feedback.').length === 25, { timeoutMs: 30_000, what: '25 thanks' });
+    expect(slack.state.rateLimits.filter((r) => r.method === 'chat.postEphemeral')).toEqual([]);
+  }, 60_000);
 });

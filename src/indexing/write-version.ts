@@ -32,7 +32,8 @@ export interface WriteVersionOptions {
   keywordFile: string;
   docs: readonly (KeywordDocument & Pick<DocumentRecord, 'kind'>)[];
   chunks: readonly Chunk[];
-  vectors: readonly number[][];
+  /** One per chunk (the embedding cache's own arrays, read-only); turned into number[] one batch at a time. */
+  vectors: readonly Float32Array[];
   /** The idle collection (the version before the serving one) and its keyword file, when there is one. */
   reuse?: { collection: string; keywordFile: string } | undefined;
   logger: Logger;
@@ -67,7 +68,7 @@ async function writeFull(o: WriteVersionOptions, keyword: AsyncKeywordWriter): P
   const store = await o.stores.open(o.collection, o.stamp);
   // The keyword index is written while Chroma (another process) ingests the batch: the two overlap on 2 cores.
   for (let i = 0; i < o.chunks.length; i += STEP) {
-    const stored = store.upsert(o.chunks.slice(i, i + STEP), o.vectors.slice(i, i + STEP) as number[][]);
+    const stored = store.upsert(o.chunks.slice(i, i + STEP), o.vectors.slice(i, i + STEP).map((v) => Array.from(v)));
     // Both awaited together, so neither side's failure is left unhandled.
     await Promise.all([stored, keyword.add(o.chunks.slice(i, i + STEP))]);
     o.logger.debug({ collection: o.collection, done: Math.min(i + STEP, o.chunks.length), total: o.chunks.length }, 'stored batch');
@@ -107,7 +108,7 @@ async function tryDiff(o: WriteVersionOptions, reuse: { collection: string; keyw
 async function upsertSome(store: VectorStore, o: WriteVersionOptions, indices: number[]): Promise<void> {
   for (let i = 0; i < indices.length; i += STEP) {
     const batch = indices.slice(i, i + STEP);
-    await store.upsert(batch.map((j) => o.chunks[j]!), batch.map((j) => o.vectors[j]!));
+    await store.upsert(batch.map((j) => o.chunks[j]!), batch.map((j) => Array.from(o.vectors[j]!)));
     o.onStored?.(Math.min(i + STEP, indices.length), indices.length);
   }
 }

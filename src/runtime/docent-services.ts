@@ -3,7 +3,7 @@ import type { AnswerSurface, DocentServices, Feedback } from '../../commands/ser
 import type { Invoker } from '../../commands/invoker.js';
 import type { AdmissionControl } from '../core/answer/admission.js';
 import type { AnswerPipeline } from '../core/answer/answer-pipeline.js';
-import type { DocentError } from '../core/errors.js';
+import { DocentError } from '../core/errors.js';
 import { redactUrl, redactUrlsInText } from '../core/redact-url.js';
 import type { FallbackChain } from '../core/answer/fallback-chain.js';
 import type { AnswerPart, FinishInfo, Question } from '../core/answer/types.js';
@@ -37,6 +37,8 @@ export function createDocentServices(deps: {
       // Every surface's questions enter here: cleaned once of control characters before they are searched,
       // logged or recorded (core/text/question-text.ts).
       const question = { ...asked, text: cleanQuestionText(asked.text) };
+      // Nothing left once the control characters are gone: nothing to search, nothing to record.
+      if (!question.text) return { answerId, parts: emptyQuestion() };
       // A channel scoped to nothing searches nothing (CHANNEL_SOURCES without a `default` for it).
       if (question.sources?.length === 0) return { answerId, parts: noCatalog(question) };
       const signal = opts?.signal ?? new AbortController().signal;
@@ -132,6 +134,11 @@ async function* recorded(answerId: string, question: Question, surface: AnswerSu
       log.recordAnswer({ answerId, at: new Date().toISOString(), question: question.text, searchQuery: question.text, backend: 'none', cached: false, notFound: false, citations: [], surface, error: failed }, question.askerId);
     }
   }
+}
+
+/** A question with no words (only control characters, or blank): one polite error part. */
+async function* emptyQuestion(): AsyncGenerator<AnswerPart> {
+  yield { type: 'error', error: new DocentError('empty_question', 'user', 'that question has no words in it.', { hint: 'Please type your question.' }) };
 }
 
 /** The answer in a channel that may search nothing: said politely, nothing searched, nothing recorded. */

@@ -169,6 +169,10 @@ describe('activity around an answer', () => {
     const log = readdirSync(path.join(dataDir, 'activity')).map((f) => readFileSync(path.join(dataDir, 'activity', f), 'utf8')).join('');
     expect(log).toContain(JSON.stringify('where is the [31mguide?\nand the map'));
     expect(log).not.toMatch(/\\u0000|\\u001b|\u202e|\\r/);
+    // Nothing but control characters: one polite sentence, nothing searched.
+    const empty = await drain(services.ask({ text: '\u0000\u202e\u0007 ', history: [], askerId: 'U1' }).parts);
+    expect(empty.map((p) => p.type)).toEqual(['error']);
+    expect(asked).toHaveLength(1);
   });
 
   it('an answer still finishes with its sources when the activity folder cannot be written', async () => {

@@ -2,6 +2,13 @@ import type { Chunk, DocumentRecord } from '../core/types.js';
 import { sha256 } from '../core/hash.js';
 import { splitSentences } from '../core/text/sentences.js';
 
+/**
+ * Bump when chunkDocument cuts the same documents differently. A reindex where no document and no setting changed
+ * skips chunking by comparing a hash of its inputs (indexer.ts, `inputsHash`); this version is part of that hash,
+ * so an index built by an older chunker is chunked again once.
+ */
+export const CHUNKER_VERSION = 1;
+
 export interface ChunkingOptions {
   /** Target maximum characters per chunk. */
   size: number;

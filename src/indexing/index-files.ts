@@ -34,6 +34,11 @@ export interface IndexManifest {
   perSource: Record<string, { documents: number; chunks: number }>;
   /** sha256 over every chunk id and text hash: equal means the index content is unchanged. */
   contentHash: string;
+  /**
+   * Hash of what the chunks are made from: every document (text by its contentHash, every other field as is), the
+   * chunking settings and the chunker's version. Equal on the next run → nothing to re-chunk.
+   */
+  inputsHash?: string;
   /** Content hash of every document by its key (source root, source id, page): the next run's diff base. */
   documentHashes?: Record<string, string>;
   lastRun: { seconds: number; skipped: SkippedItem[] };

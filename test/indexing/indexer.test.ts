@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -63,6 +63,25 @@ describe('runIndex', () => {
     expect(await stores.list()).toEqual([m.collection]);
     const kw = openKeywordIndex(indexPaths(env.dataDir).keywordFile(1));
     expect(kw.query('batteries winter', 1)[0]!.item).toMatchObject({ sourceId: 'manual.pdf', page: 2 });
+  });
+
+  it('skips chunking when no document or setting changed, and still rebuilds for a new chunk size alone', async () => {
+    write(path.join(env.docs, 'long.md'), `# Long guide\n\n${Array.from({ length: 60 }, (_, i) => `Sentence ${i} about stream gauges and snow.`).join(' ')}`);
+    const first = await runIndex(options(env.dataDir, [env.docs], stores));
+    const hash = readManifest(env.dataDir)!.inputsHash;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    const again = await runIndex(options(env.dataDir, [env.docs], stores));
+    // Same counts as the run that chunked, read from its manifest.
+    expect(again).toMatchObject({ changed: false, version: 1, documents: first.documents, chunks: first.chunks, perSource: first.perSource });
+    expect(readManifest(env.dataDir)!.inputsHash).toBe(hash);
+    // Same documents, other chunking: the inputs differ, so it chunks, and the chunks differ, so a new version.
+    const smaller = await runIndex(options(env.dataDir, [env.docs], stores, { chunking: { size: 300, overlap: 0, recordSize: 2000 } }));
+    expect(smaller).toMatchObject({ changed: true, version: 2 });
+    expect(smaller.chunks).toBeGreaterThan(first.chunks);
+    // A touched file (same content, new mtime) changes the inputs but not the chunks: no new version.
+    const now = new Date(Date.now() + 5000);
+    utimesSync(path.join(env.docs, 'guide.md'), now, now);
+    expect(await runIndex(options(env.dataDir, [env.docs], stores, { chunking: { size: 300, overlap: 0, recordSize: 2000 } }))).toMatchObject({ changed: false, version: 2 });
   });
 
   it('a file indexed before under another source is named by its new source (not the cached one)', async () => {

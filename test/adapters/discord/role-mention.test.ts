@@ -7,31 +7,13 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
-import type { DocentServices } from '../../../commands/services.js';
-import { askOnlyServices } from '../../helpers/stub-services.js';
+import { echoServices } from '../../helpers/stub-services.js';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
-import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
+import type { Question } from '../../../src/core/answer/types.js';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/fake-discord/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function answeringServices(asked: Question[]): DocentServices {
-  return askOnlyServices(function ask(question) {
-    asked.push(question);
-    async function* parts(): AsyncGenerator<AnswerPart> {
-      const text = `Answer to: ${question.text}`;
-      yield { type: 'text-delta', text };
-      yield {
-        type: 'finish',
-        info: {
-          text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-          searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-        },
-      };
-    }
-    return { answerId: `ans-${asked.length}`, parts: parts() };
-  });
-}
 
 describe('Discord: a mention of the bot\'s managed role', () => {
   let discord: FakeDiscord;
@@ -41,7 +23,7 @@ describe('Discord: a mention of the bot\'s managed role', () => {
   beforeAll(async () => {
     discord = await startFakeDiscord({ token: 'test-token' });
     adapter = createDiscordAdapter({
-      token: 'test-token', services: answeringServices(asked), commands: commandList, logger: pino({ level: 'silent' }),
+      token: 'test-token', services: echoServices(asked), commands: commandList, logger: pino({ level: 'silent' }),
       settings: { editIntervalMs: 100, historyMessages: 12 }, restApi: discord.restUrl,
     });
     await adapter.start();

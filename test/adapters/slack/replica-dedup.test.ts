@@ -9,10 +9,9 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandList } from '../../../commands/index.js';
-import type { DocentServices } from '../../../commands/services.js';
-import { askOnlyServices } from '../../helpers/stub-services.js';
+import { echoServices } from '../../helpers/stub-services.js';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
-import type { AnswerPart, Question } from '../../../src/core/answer/types.js';
+import type { Question } from '../../../src/core/answer/types.js';
 import { createChromaClaims } from '../../../src/stores/chroma-lease.js';
 import { startChromaServer, type ChromaServerHandle } from '../../../src/stores/chroma-supervisor.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/fake-slack/index.js';
@@ -20,23 +19,6 @@ import { startFakeSlack, type FakeSlack } from '../../fakes/fake-slack/index.js'
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function answeringServices(asked: Question[]): DocentServices {
-  return askOnlyServices(function ask(question) {
-    asked.push(question);
-    async function* parts(): AsyncGenerator<AnswerPart> {
-      const text = `Answer to: ${question.text}`;
-      yield { type: 'text-delta', text };
-      yield {
-        type: 'finish',
-        info: {
-          text, citations: [], backend: 'scripted', finishReason: 'stop', fallbacks: [], degraded: [], cached: false, notFound: false,
-          searchQuery: question.text, timings: { retrievalMs: 1, firstTokenMs: 1, totalMs: 2 },
-        },
-      };
-    }
-    return { answerId: `ans-${asked.length}`, parts: parts() };
-  });
-}
 
 describe('Slack event de-duplication across replicas on one Chroma server', () => {
   let dataDir: string;
@@ -51,7 +33,7 @@ describe('Slack event de-duplication across replicas on one Chroma server', () =
     slack = await startFakeSlack({});
     for (const i of [0, 1]) {
       const adapter = createSlackAdapter({
-        botToken: 'xoxb-test', mode: 'http', signingSecret: 'fake-signing-secret', port: 0, services: answeringServices(asked[i]!),
+        botToken: 'xoxb-test', mode: 'http', signingSecret: 'fake-signing-secret', port: 0, services: echoServices(asked[i]!),
         commands: commandList, logger, settings: { streaming: 'update', updateIntervalMs: 200, historyMessages: 10 },
         slackApiUrl: slack.apiUrl, rateTiers: slack.tiers, replicaClaims: createChromaClaims({ url: chroma.url, logger }),
       });
@@ -98,7 +80,7 @@ describe('Slack event de-duplication across replicas on one Chroma server', () =
     const other = await startFakeSlack({ teamId: 'T0OTHER01' });
     const otherAsked: Question[] = [];
     const adapter = createSlackAdapter({
-      botToken: 'xoxb-test', mode: 'http', signingSecret: 'fake-signing-secret', port: 0, services: answeringServices(otherAsked),
+      botToken: 'xoxb-test', mode: 'http', signingSecret: 'fake-signing-secret', port: 0, services: echoServices(otherAsked),
       commands: commandList, logger, settings: { streaming: 'update', updateIntervalMs: 200, historyMessages: 10 },
       slackApiUrl: other.apiUrl, rateTiers: other.tiers, replicaClaims: createChromaClaims({ url: chroma.url, logger }),
     });
